@@ -90,10 +90,7 @@ impl IndicatorKind {
     }
 
     pub fn is_numeric(self) -> bool {
-        !matches!(
-            self,
-            IndicatorKind::YesNo | IndicatorKind::Date | IndicatorKind::Category
-        )
+        !matches!(self, IndicatorKind::YesNo | IndicatorKind::Date | IndicatorKind::Category)
     }
 }
 
@@ -113,10 +110,7 @@ impl FromStr for IndicatorKind {
     type Err = UnknownIndicatorKind;
     fn from_str(s: &str) -> Result<Self, UnknownIndicatorKind> {
         let s = s.trim();
-        IndicatorKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownIndicatorKind(s.to_owned()))
+        IndicatorKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownIndicatorKind(s.to_owned()))
     }
 }
 
@@ -196,26 +190,18 @@ pub struct Indicator {
 }
 
 /// Scaled units of measure ("triệu", "nghìn", "tỷ") allow fractional counts.
-const SCALED_UNITS: &[&str] = &[
-    "triệu", "nghìn", "ngàn", "tỷ", "million", "thousand", "billion",
-];
+const SCALED_UNITS: &[&str] = &["triệu", "nghìn", "ngàn", "tỷ", "million", "thousand", "billion"];
 
 impl Indicator {
     /// How a ratio's numerator/denominator turns into its stated value.
     pub fn ratio_multiplier(&self) -> Decimal {
-        if self.unit_of_measure.trim() == "%" {
-            Decimal::ONE_HUNDRED
-        } else {
-            Decimal::ONE
-        }
+        if self.unit_of_measure.trim() == "%" { Decimal::ONE_HUNDRED } else { Decimal::ONE }
     }
 
     /// Whether counts must be whole numbers (counts of things, not of millions of things).
     pub fn whole_counts(&self) -> bool {
         self.kind == IndicatorKind::Count
-            && !SCALED_UNITS
-                .iter()
-                .any(|s| self.unit_of_measure.to_lowercase().starts_with(s))
+            && !SCALED_UNITS.iter().any(|s| self.unit_of_measure.to_lowercase().starts_with(s))
     }
 
     pub fn name_in(&self, lang: crate::Lang) -> &str {

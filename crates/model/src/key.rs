@@ -6,9 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid {what} '{value}': use 1-80 characters a-z, 0-9, '-', '_' or '.', starting with a letter or digit"
-)]
+#[error("invalid {what} '{value}': use 1-80 characters a-z, 0-9, '-', '_' or '.', starting with a letter or digit")]
 pub struct KeyError {
     pub what: &'static str,
     pub value: String,
@@ -21,8 +19,7 @@ fn valid_key(s: &str) -> bool {
     };
     s.len() <= 80
         && (first.is_ascii_lowercase() || first.is_ascii_digit())
-        && chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
 macro_rules! key_type {
@@ -98,10 +95,7 @@ mod tests {
     fn accepts_slugs_and_rejects_the_rest() {
         assert!(UnitKey::parse("bac-ninh-2025").is_ok());
         assert!(IndicatorCode::parse("dti.national").is_ok());
-        assert_eq!(
-            UnitKey::parse(" ha-noi ").map(|k| k.to_string()),
-            Ok("ha-noi".to_owned())
-        );
+        assert_eq!(UnitKey::parse(" ha-noi ").map(|k| k.to_string()), Ok("ha-noi".to_owned()));
         for bad in ["", "Ha-Noi", "đà-nẵng", "-x", "a b", &"x".repeat(81)] {
             assert!(UnitKey::parse(bad).is_err(), "{bad:?} should be rejected");
         }

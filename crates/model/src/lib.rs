@@ -19,12 +19,10 @@ pub mod text;
 pub mod unit;
 pub mod value;
 
-pub use indicator::{
-    AgencyRef, Direction, Indicator, IndicatorKind, Pillar, Programme, ProgrammeKind,
-};
+pub use indicator::{AgencyRef, Direction, Indicator, IndicatorKind, Pillar, Programme, ProgrammeKind};
 pub use key::{
-    BreakdownKey, EventKey, GroupKey, IndicatorCode, KeyError, PillarKey, ProgrammeKey, SourceKey,
-    TaskKey, TaskListKey, UnitKey,
+    BreakdownKey, EventKey, GroupKey, IndicatorCode, KeyError, PillarKey, ProgrammeKey, SourceKey, TaskKey,
+    TaskListKey, UnitKey,
 };
 pub use lineage::{LineageEvent, LineageKind};
 pub use period::{Period, PeriodKind};
@@ -37,9 +35,7 @@ pub use unit::{Group, Unit, UnitKind};
 pub use value::{Datum, Provenance, ValueRecord};
 
 /// Language of labels and messages: Vietnamese first, English second.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     #[default]

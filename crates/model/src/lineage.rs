@@ -75,23 +75,16 @@ impl LineageEvent {
     pub fn shape_error(&self) -> Option<String> {
         let distinct_from = self.from.len();
         let ok = match self.kind {
-            LineageKind::Merge => {
-                self.to.len() == 1 && distinct_from >= 1 && self.ended().count() >= 1
-            }
+            LineageKind::Merge => self.to.len() == 1 && distinct_from >= 1 && self.ended().count() >= 1,
             LineageKind::Split => distinct_from == 1 && self.to.len() >= 2,
             LineageKind::Rename => distinct_from == 1 && self.to.len() == 1 && self.from != self.to,
         };
         (!ok).then(|| match self.kind {
             LineageKind::Merge => {
-                "a merge needs one receiving unit and at least one other unit merged into it"
-                    .to_owned()
+                "a merge needs one receiving unit and at least one other unit merged into it".to_owned()
             }
-            LineageKind::Split => {
-                "a split needs one unit in 'from' and two or more in 'to'".to_owned()
-            }
-            LineageKind::Rename => {
-                "a rename needs exactly one different unit in 'from' and in 'to'".to_owned()
-            }
+            LineageKind::Split => "a split needs one unit in 'from' and two or more in 'to'".to_owned(),
+            LineageKind::Rename => "a rename needs exactly one different unit in 'from' and in 'to'".to_owned(),
         })
     }
 }

@@ -9,9 +9,7 @@ use std::str::FromStr;
 pub enum NumberError {
     #[error("'{0}' is not a number")]
     NotANumber(String),
-    #[error(
-        "'{0}' mixes separators the English way; write 1234.5 (dot as decimal point) or 1.234,5 (Vietnamese)"
-    )]
+    #[error("'{0}' mixes separators the English way; write 1234.5 (dot as decimal point) or 1.234,5 (Vietnamese)")]
     EnglishGrouping(String),
     #[error("'{0}' has misplaced thousands separators; groups after the first must have 3 digits")]
     BadGrouping(String),
@@ -40,11 +38,7 @@ pub fn parse_number(input: &str) -> Result<Parsed, NumberError> {
         Some(rest) => ("-", rest),
         None => ("", s.strip_prefix('+').unwrap_or(s)),
     };
-    if digits.is_empty()
-        || !digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-    {
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return Err(not_a_number());
     }
     let machine = if let Some((int, frac)) = digits.split_once(',') {
@@ -156,18 +150,9 @@ mod tests {
 
     #[test]
     fn rejects_what_it_cannot_read_unambiguously() {
-        assert!(matches!(
-            parse_number("1,234.5"),
-            Err(NumberError::EnglishGrouping(_))
-        ));
-        assert!(matches!(
-            parse_number("12.34.567"),
-            Err(NumberError::BadGrouping(_))
-        ));
-        assert!(matches!(
-            parse_number("1234.567.890"),
-            Err(NumberError::BadGrouping(_))
-        ));
+        assert!(matches!(parse_number("1,234.5"), Err(NumberError::EnglishGrouping(_))));
+        assert!(matches!(parse_number("12.34.567"), Err(NumberError::BadGrouping(_))));
+        assert!(matches!(parse_number("1234.567.890"), Err(NumberError::BadGrouping(_))));
         for bad in ["", "abc", "1e5", "12a", ",5", "5,", "--1", "%"] {
             assert!(parse_number(bad).is_err(), "{bad:?}");
         }

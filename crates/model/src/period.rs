@@ -85,11 +85,7 @@ impl Period {
     /// Last day of the period.
     pub fn end(&self) -> NaiveDate {
         let (_, last) = self.months();
-        let next = if last == 12 {
-            first_of_month(self.year() + 1, 1)
-        } else {
-            first_of_month(self.year(), last + 1)
-        };
+        let next = if last == 12 { first_of_month(self.year() + 1, 1) } else { first_of_month(self.year(), last + 1) };
         next.pred_opt().unwrap_or(next)
     }
 
@@ -115,10 +111,7 @@ impl Period {
     fn shift(&self, by: i32) -> Period {
         let step = |y: i32, n: u8, per_year: i32| {
             let index = y * per_year + i32::from(n) - 1 + by;
-            (
-                index.div_euclid(per_year),
-                (index.rem_euclid(per_year) + 1) as u8,
-            )
+            (index.div_euclid(per_year), (index.rem_euclid(per_year) + 1) as u8)
         };
         match *self {
             Period::Year(y) => Period::Year(y + by),
@@ -201,9 +194,7 @@ impl FromStr for Period {
         };
         let number = |digits: &str, max: u8| -> Result<u8, PeriodError> {
             match digits.parse::<u8>() {
-                Ok(n) if (1..=max).contains(&n) && digits.bytes().all(|b| b.is_ascii_digit()) => {
-                    Ok(n)
-                }
+                Ok(n) if (1..=max).contains(&n) && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
                 _ => Err(syntax()),
             }
         };
@@ -236,8 +227,7 @@ impl From<Period> for String {
 /// Reads `2023-06-30` or the Vietnamese `30/6/2023`.
 pub fn parse_date(input: &str) -> Result<NaiveDate, PeriodError> {
     let s = input.trim();
-    let parsed = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"));
+    let parsed = NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"));
     match parsed {
         Ok(d) if (1900..=2200).contains(&d.year()) => Ok(d),
         _ => Err(PeriodError::Date(s.to_owned())),
@@ -264,9 +254,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_the_same_way() {
-        for s in [
-            "2023", "2023-H1", "2023-H2", "2023-Q2", "2023-06", "2023-12",
-        ] {
+        for s in ["2023", "2023-H1", "2023-H2", "2023-Q2", "2023-06", "2023-12"] {
             assert_eq!(p(s).to_string(), s);
         }
         assert_eq!(p("2023-h1"), Period::Half(2023, 1));
@@ -276,8 +264,8 @@ mod tests {
     #[test]
     fn rejects_malformed_periods() {
         for bad in [
-            "", "23", "2023-H3", "2023-Q0", "2023-Q5", "2023-13", "2023-6", "2023-00", "1899",
-            "2023-", "2023-H1x", "202a",
+            "", "23", "2023-H3", "2023-Q0", "2023-Q5", "2023-13", "2023-6", "2023-00", "1899", "2023-", "2023-H1x",
+            "202a",
         ] {
             assert!(bad.parse::<Period>().is_err(), "{bad:?}");
         }
@@ -305,27 +293,14 @@ mod tests {
 
     #[test]
     fn ordering_and_neighbours() {
-        let mut v = vec![
-            p("2023"),
-            p("2023-H1"),
-            p("2022"),
-            p("2023-Q1"),
-            p("2023-01"),
-            p("2023-H2"),
-        ];
+        let mut v = [p("2023"), p("2023-H1"), p("2022"), p("2023-Q1"), p("2023-01"), p("2023-H2")];
         v.sort();
         let got: Vec<String> = v.iter().map(|x| x.to_string()).collect();
-        assert_eq!(
-            got,
-            ["2022", "2023-01", "2023-Q1", "2023-H1", "2023", "2023-H2"]
-        );
+        assert_eq!(got, ["2022", "2023-01", "2023-Q1", "2023-H1", "2023", "2023-H2"]);
         assert_eq!(p("2023-H1").previous(), p("2022-H2"));
         assert_eq!(p("2023-Q4").next(), p("2024-Q1"));
         assert_eq!(p("2023-01").previous(), p("2022-12"));
-        assert_eq!(
-            Period::of_kind_containing(PeriodKind::Quarter, d("2024-06-14")),
-            p("2024-Q2")
-        );
+        assert_eq!(Period::of_kind_containing(PeriodKind::Quarter, d("2024-06-14")), p("2024-Q2"));
     }
 
     #[test]

@@ -22,10 +22,7 @@ pub struct Window {
 
 impl From<Period> for Window {
     fn from(p: Period) -> Self {
-        Window {
-            start: p.start(),
-            end: p.end(),
-        }
+        Window { start: p.start(), end: p.end() }
     }
 }
 
@@ -57,33 +54,17 @@ impl fmt::Display for Candidate {
 }
 
 fn list(candidates: &[Candidate]) -> String {
-    candidates
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    candidates.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResolveError {
     #[error("unknown unit '{input}'{}", if closest.is_empty() { String::new() } else { format!("; closest: {}", list(closest)) })]
-    Unknown {
-        input: String,
-        closest: Vec<Candidate>,
-    },
-    #[error(
-        "'{input}' is ambiguous: {}; write the unit's key instead",
-        list(candidates)
-    )]
-    Ambiguous {
-        input: String,
-        candidates: Vec<Candidate>,
-    },
+    Unknown { input: String, closest: Vec<Candidate> },
+    #[error("'{input}' is ambiguous: {}; write the unit's key instead", list(candidates))]
+    Ambiguous { input: String, candidates: Vec<Candidate> },
     #[error("'{input}' did not exist in that period: {}", list(candidates))]
-    NotInPeriod {
-        input: String,
-        candidates: Vec<Candidate>,
-    },
+    NotInPeriod { input: String, candidates: Vec<Candidate> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,11 +74,7 @@ pub enum RegistryError {
     #[error("unit {unit}: group '{group}' is not a known group")]
     UnknownGroup { unit: UnitKey, group: GroupKey },
     #[error("unit {unit}: valid_to {to} is before valid_from {from}")]
-    Validity {
-        unit: UnitKey,
-        from: NaiveDate,
-        to: NaiveDate,
-    },
+    Validity { unit: UnitKey, from: NaiveDate, to: NaiveDate },
     #[error("unit {unit} is its own ancestor")]
     ParentCycle { unit: UnitKey },
     #[error("lineage event {event}: {problem}")]
@@ -120,11 +97,7 @@ fn canonical_code(code: &str) -> String {
     let code = code.trim();
     if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) {
         let trimmed = code.trim_start_matches('0');
-        if trimmed.is_empty() {
-            "0".to_owned()
-        } else {
-            trimmed.to_owned()
-        }
+        if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() }
     } else {
         code.to_uppercase()
     }
@@ -159,39 +132,24 @@ impl UnitRegistry {
             if let Some(p) = &u.parent
                 && !self.units.contains_key(p)
             {
-                errors.push(RegistryError::UnknownParent {
-                    unit: u.key.clone(),
-                    parent: p.clone(),
-                });
+                errors.push(RegistryError::UnknownParent { unit: u.key.clone(), parent: p.clone() });
             }
             for g in &u.groups {
                 if !self.groups.contains_key(g) {
-                    errors.push(RegistryError::UnknownGroup {
-                        unit: u.key.clone(),
-                        group: g.clone(),
-                    });
+                    errors.push(RegistryError::UnknownGroup { unit: u.key.clone(), group: g.clone() });
                 }
             }
             if let (Some(from), Some(to)) = (u.valid_from, u.valid_to)
                 && to < from
             {
-                errors.push(RegistryError::Validity {
-                    unit: u.key.clone(),
-                    from,
-                    to,
-                });
+                errors.push(RegistryError::Validity { unit: u.key.clone(), from, to });
             }
             if self.has_parent_cycle(u) {
-                errors.push(RegistryError::ParentCycle {
-                    unit: u.key.clone(),
-                });
+                errors.push(RegistryError::ParentCycle { unit: u.key.clone() });
             }
         }
         for e in &self.events {
-            let problem = |problem: String| RegistryError::Lineage {
-                event: e.key.to_string(),
-                problem,
-            };
+            let problem = |problem: String| RegistryError::Lineage { event: e.key.to_string(), problem };
             if let Some(shape) = e.shape_error() {
                 errors.push(problem(shape));
             }
@@ -204,10 +162,7 @@ impl UnitRegistry {
                 if let Some(u) = self.units.get(k)
                     && u.valid_to.is_none_or(|t| t >= e.effective)
                 {
-                    errors.push(problem(format!(
-                        "{k} must end before {} (set its valid_to)",
-                        e.effective
-                    )));
+                    errors.push(problem(format!("{k} must end before {} (set its valid_to)", e.effective)));
                 }
             }
             for k in &e.to {
@@ -247,10 +202,7 @@ impl UnitRegistry {
                 }
             }
             if let Some(code) = &u.code {
-                self.codes
-                    .entry(canonical_code(code))
-                    .or_default()
-                    .push(u.key.clone());
+                self.codes.entry(canonical_code(code)).or_default().push(u.key.clone());
             }
         }
     }
@@ -277,18 +229,12 @@ impl UnitRegistry {
 
     /// Members of a group, in key order.
     pub fn members(&self, group: &GroupKey) -> Vec<&Unit> {
-        self.units
-            .values()
-            .filter(|u| u.groups.contains(group))
-            .collect()
+        self.units.values().filter(|u| u.groups.contains(group)).collect()
     }
 
     /// Events in which the unit takes part, in date order.
     pub fn events_of(&self, unit: &UnitKey) -> Vec<&LineageEvent> {
-        self.events
-            .iter()
-            .filter(|e| e.from.contains(unit) || e.to.contains(unit))
-            .collect()
+        self.events.iter().filter(|e| e.from.contains(unit) || e.to.contains(unit)).collect()
     }
 
     fn candidate(&self, key: &UnitKey) -> Option<Candidate> {
@@ -321,35 +267,17 @@ impl UnitRegistry {
         keys.dedup();
         let all: Vec<&Unit> = keys.iter().filter_map(|k| self.units.get(*k)).collect();
         if all.is_empty() {
-            return Err(ResolveError::Unknown {
-                input: input.to_owned(),
-                closest: self.closest(&folded, 3),
-            });
+            return Err(ResolveError::Unknown { input: input.to_owned(), closest: self.closest(&folded, 3) });
         }
         let fitting: Vec<&Unit> = match window {
-            Some(w) => all
-                .iter()
-                .copied()
-                .filter(|u| u.existed_during(w.start, w.end))
-                .collect(),
+            Some(w) => all.iter().copied().filter(|u| u.existed_during(w.start, w.end)).collect(),
             None => all.clone(),
         };
-        let candidates = |units: &[&Unit]| {
-            units
-                .iter()
-                .filter_map(|u| self.candidate(&u.key))
-                .collect()
-        };
+        let candidates = |units: &[&Unit]| units.iter().filter_map(|u| self.candidate(&u.key)).collect();
         match fitting.as_slice() {
             [one] => Ok(one),
-            [] => Err(ResolveError::NotInPeriod {
-                input: input.to_owned(),
-                candidates: candidates(&all),
-            }),
-            many => Err(ResolveError::Ambiguous {
-                input: input.to_owned(),
-                candidates: candidates(many),
-            }),
+            [] => Err(ResolveError::NotInPeriod { input: input.to_owned(), candidates: candidates(&all) }),
+            many => Err(ResolveError::Ambiguous { input: input.to_owned(), candidates: candidates(many) }),
         }
     }
 
@@ -366,14 +294,9 @@ impl UnitRegistry {
                 }
             }
         }
-        let mut ranked: Vec<(&UnitKey, f64)> =
-            best.into_iter().filter(|(_, s)| *s >= 0.75).collect();
+        let mut ranked: Vec<(&UnitKey, f64)> = best.into_iter().filter(|(_, s)| *s >= 0.75).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        ranked
-            .into_iter()
-            .take(n)
-            .filter_map(|(k, _)| self.candidate(k))
-            .collect()
+        ranked.into_iter().take(n).filter_map(|(k, _)| self.candidate(k)).collect()
     }
 
     /// The units that carry `unit`'s data on the map of `date`: the unit itself if it
@@ -406,13 +329,7 @@ impl UnitRegistry {
             }
             current = current
                 .into_iter()
-                .flat_map(|u| {
-                    if e.ended().any(|x| x == &u) {
-                        e.to.clone()
-                    } else {
-                        vec![u]
-                    }
-                })
+                .flat_map(|u| if e.ended().any(|x| x == &u) { e.to.clone() } else { vec![u] })
                 .collect();
         }
         false
@@ -420,12 +337,7 @@ impl UnitRegistry {
 
     /// Units that existed during `window` and whose data belongs wholly to `target` on
     /// the map of `date` (the target itself included if it existed then).
-    pub fn predecessors_during(
-        &self,
-        target: &UnitKey,
-        window: Window,
-        date: NaiveDate,
-    ) -> Vec<UnitKey> {
+    pub fn predecessors_during(&self, target: &UnitKey, window: Window, date: NaiveDate) -> Vec<UnitKey> {
         self.units
             .values()
             .filter(|u| u.existed_during(window.start, window.end))
@@ -444,13 +356,7 @@ pub(crate) mod tests {
         crate::period::parse_date(s).unwrap()
     }
 
-    pub(crate) fn unit(
-        key: &str,
-        code: &str,
-        name: &str,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Unit {
+    pub(crate) fn unit(key: &str, code: &str, name: &str, from: Option<&str>, to: Option<&str>) -> Unit {
         Unit {
             key: UnitKey::parse(key).unwrap(),
             code: (!code.is_empty()).then(|| code.to_owned()),
@@ -465,13 +371,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn event(
-        key: &str,
-        kind: LineageKind,
-        date: &str,
-        from: &[&str],
-        to: &[&str],
-    ) -> LineageEvent {
+    pub(crate) fn event(key: &str, kind: LineageKind, date: &str, from: &[&str], to: &[&str]) -> LineageEvent {
         let keys = |v: &[&str]| v.iter().map(|k| UnitKey::parse(k).unwrap()).collect();
         LineageEvent {
             key: crate::key::EventKey::parse(key).unwrap(),
@@ -489,90 +389,41 @@ pub(crate) mod tests {
     pub(crate) fn sample() -> UnitRegistry {
         let mut hcm = unit("ho-chi-minh", "79", "Thành phố Hồ Chí Minh", None, None);
         hcm.aliases = vec!["TP. HCM".to_owned()];
-        let mut dn = unit(
-            "da-nang",
-            "48",
-            "Thành phố Đà Nẵng",
-            None,
-            Some("2025-06-30"),
-        );
+        let mut dn = unit("da-nang", "48", "Thành phố Đà Nẵng", None, Some("2025-06-30"));
         dn.name_en = Some("Da Nang".to_owned());
         let units = vec![
             unit("ha-noi", "01", "Thành phố Hà Nội", None, None),
             unit("bac-giang", "24", "Bắc Giang", None, Some("2025-06-30")),
             unit("bac-ninh", "27", "Bắc Ninh", None, Some("2025-06-30")),
             unit("bac-ninh-2025", "24", "Bắc Ninh", Some("2025-07-01"), None),
-            unit(
-                "thua-thien-hue",
-                "46",
-                "Thừa Thiên Huế",
-                None,
-                Some("2024-12-31"),
-            ),
+            unit("thua-thien-hue", "46", "Thừa Thiên Huế", None, Some("2024-12-31")),
             unit("hue", "46", "Thành phố Huế", Some("2025-01-01"), None),
             dn,
             unit("quang-nam", "49", "Quảng Nam", None, Some("2025-06-30")),
-            unit(
-                "da-nang-2025",
-                "48",
-                "Thành phố Đà Nẵng",
-                Some("2025-07-01"),
-                None,
-            ),
+            unit("da-nang-2025", "48", "Thành phố Đà Nẵng", Some("2025-07-01"), None),
             hcm,
         ];
         let events = vec![
-            event(
-                "bac-ninh-2025",
-                LineageKind::Merge,
-                "2025-07-01",
-                &["bac-ninh", "bac-giang"],
-                &["bac-ninh-2025"],
-            ),
-            event(
-                "hue-2025",
-                LineageKind::Rename,
-                "2025-01-01",
-                &["thua-thien-hue"],
-                &["hue"],
-            ),
-            event(
-                "da-nang-2025",
-                LineageKind::Merge,
-                "2025-07-01",
-                &["da-nang", "quang-nam"],
-                &["da-nang-2025"],
-            ),
+            event("bac-ninh-2025", LineageKind::Merge, "2025-07-01", &["bac-ninh", "bac-giang"], &["bac-ninh-2025"]),
+            event("hue-2025", LineageKind::Rename, "2025-01-01", &["thua-thien-hue"], &["hue"]),
+            event("da-nang-2025", LineageKind::Merge, "2025-07-01", &["da-nang", "quang-nam"], &["da-nang-2025"]),
         ];
         UnitRegistry::new(units, vec![], events).unwrap()
     }
 
     fn key(r: Result<&Unit, ResolveError>) -> String {
-        r.map(|u| u.key.to_string())
-            .unwrap_or_else(|e| format!("error: {e}"))
+        r.map(|u| u.key.to_string()).unwrap_or_else(|e| format!("error: {e}"))
     }
 
     #[test]
     fn resolves_names_as_vietnamese_data_spells_them() {
         let reg = sample();
         let y2023 = Some(Window::from("2023".parse::<Period>().unwrap()));
-        for spelling in [
-            "TP. Đà Nẵng",
-            "Thành phố Đà Nẵng",
-            "Đà Nẵng",
-            "Da Nang",
-            "48",
-            "da-nang",
-        ] {
+        for spelling in ["TP. Đà Nẵng", "Thành phố Đà Nẵng", "Đà Nẵng", "Da Nang", "48", "da-nang"] {
             assert_eq!(key(reg.resolve(spelling, y2023)), "da-nang", "{spelling}");
         }
-        for spelling in ["Thừa Thiên - Huế", "Thừa Thiên Huế", "Thừa Thiên-Huế", "46"]
-        {
-            assert_eq!(
-                key(reg.resolve(spelling, y2023)),
-                "thua-thien-hue",
-                "{spelling}"
-            );
+        for spelling in ["Thừa Thiên - Huế", "Thừa Thiên Huế", "Thừa Thiên-Huế", "46"] {
+            assert_eq!(key(reg.resolve(spelling, y2023)), "thua-thien-hue", "{spelling}");
         }
         assert_eq!(key(reg.resolve("TP. HCM", None)), "ho-chi-minh");
         assert_eq!(key(reg.resolve("1", None)), "ha-noi");
@@ -585,10 +436,7 @@ pub(crate) mod tests {
         assert_eq!(key(reg.resolve("24", at("2024-01-01"))), "bac-giang");
         assert_eq!(key(reg.resolve("24", at("2025-08-01"))), "bac-ninh-2025");
         assert_eq!(key(reg.resolve("Bắc Ninh", at("2024-01-01"))), "bac-ninh");
-        assert_eq!(
-            key(reg.resolve("Bắc Ninh", at("2026-01-01"))),
-            "bac-ninh-2025"
-        );
+        assert_eq!(key(reg.resolve("Bắc Ninh", at("2026-01-01"))), "bac-ninh-2025");
     }
 
     #[test]
@@ -596,27 +444,16 @@ pub(crate) mod tests {
         let reg = sample();
         let year2025 = Some(Window::from("2025".parse::<Period>().unwrap()));
         let err = reg.resolve("Bắc Ninh", year2025).unwrap_err();
-        let ResolveError::Ambiguous { candidates, .. } = &err else {
-            panic!("{err}")
-        };
+        let ResolveError::Ambiguous { candidates, .. } = &err else { panic!("{err}") };
         let keys: Vec<&str> = candidates.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(keys, ["bac-ninh", "bac-ninh-2025"]);
         assert!(err.to_string().contains("bac-ninh-2025"));
 
         let err = reg.resolve("Da Nag", None).unwrap_err();
-        let ResolveError::Unknown { closest, .. } = &err else {
-            panic!("{err}")
-        };
-        assert!(
-            closest
-                .iter()
-                .any(|c| c.key.as_str().starts_with("da-nang")),
-            "{err}"
-        );
+        let ResolveError::Unknown { closest, .. } = &err else { panic!("{err}") };
+        assert!(closest.iter().any(|c| c.key.as_str().starts_with("da-nang")), "{err}");
 
-        let err = reg
-            .resolve("Bắc Giang", Some(Window::from(d("2026-01-01"))))
-            .unwrap_err();
+        let err = reg.resolve("Bắc Giang", Some(Window::from(d("2026-01-01")))).unwrap_err();
         assert!(matches!(err, ResolveError::NotInPeriod { .. }), "{err}");
     }
 
@@ -625,21 +462,12 @@ pub(crate) mod tests {
         let reg = sample();
         let k = |s: &str| UnitKey::parse(s).unwrap();
         let map = d("2025-07-01");
-        assert_eq!(
-            reg.successors_on(&k("bac-giang"), map),
-            [k("bac-ninh-2025")]
-        );
+        assert_eq!(reg.successors_on(&k("bac-giang"), map), [k("bac-ninh-2025")]);
         assert_eq!(reg.successors_on(&k("thua-thien-hue"), map), [k("hue")]);
         assert_eq!(reg.successors_on(&k("ha-noi"), map), [k("ha-noi")]);
-        assert_eq!(
-            reg.successors_on(&k("bac-giang"), d("2025-06-30")),
-            [k("bac-giang")]
-        );
+        assert_eq!(reg.successors_on(&k("bac-giang"), d("2025-06-30")), [k("bac-giang")]);
         let window = Window::from("2022".parse::<Period>().unwrap());
-        assert_eq!(
-            reg.predecessors_during(&k("bac-ninh-2025"), window, map),
-            [k("bac-giang"), k("bac-ninh")]
-        );
+        assert_eq!(reg.predecessors_during(&k("bac-ninh-2025"), window, map), [k("bac-giang"), k("bac-ninh")]);
     }
 
     #[test]
@@ -649,32 +477,12 @@ pub(crate) mod tests {
             unit("b", "2", "B", None, Some("2025-06-30")),
             unit("c", "3", "C", Some("2025-08-01"), None),
         ];
-        let events = vec![event(
-            "x",
-            LineageKind::Merge,
-            "2025-07-01",
-            &["a", "b"],
-            &["c"],
-        )];
+        let events = vec![event("x", LineageKind::Merge, "2025-07-01", &["a", "b"], &["c"])];
         let errors = UnitRegistry::new(units, vec![], events).unwrap_err();
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        assert!(
-            text.iter().any(|e| e.contains("a must end before")),
-            "{text:?}"
-        );
-        assert!(
-            text.iter().any(|e| e.contains("c must exist on")),
-            "{text:?}"
-        );
-        let bad_shape = vec![event(
-            "y",
-            LineageKind::Rename,
-            "2025-07-01",
-            &["a"],
-            &["a"],
-        )];
-        assert!(
-            UnitRegistry::new(vec![unit("a", "", "A", None, None)], vec![], bad_shape).is_err()
-        );
+        assert!(text.iter().any(|e| e.contains("a must end before")), "{text:?}");
+        assert!(text.iter().any(|e| e.contains("c must exist on")), "{text:?}");
+        let bad_shape = vec![event("y", LineageKind::Rename, "2025-07-01", &["a"], &["a"])];
+        assert!(UnitRegistry::new(vec![unit("a", "", "A", None, None)], vec![], bad_shape).is_err());
     }
 }

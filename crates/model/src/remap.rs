@@ -84,15 +84,9 @@ pub fn remap(
     let window = Window::from(period);
     // Which old units belong wholly to which new unit, computed once for all targets.
     let mut predecessors: BTreeMap<UnitKey, BTreeSet<UnitKey>> = BTreeMap::new();
-    for u in registry
-        .units()
-        .filter(|u| u.existed_during(window.start, window.end))
-    {
+    for u in registry.units().filter(|u| u.existed_during(window.start, window.end)) {
         if let [target] = registry.successors_on(&u.key, map_date).as_slice() {
-            predecessors
-                .entry(target.clone())
-                .or_default()
-                .insert(u.key.clone());
+            predecessors.entry(target.clone()).or_default().insert(u.key.clone());
         }
     }
 
@@ -132,18 +126,9 @@ pub fn remap(
     out
 }
 
-fn combine(
-    indicator: &Indicator,
-    target: UnitKey,
-    parts: &[&Reported],
-    expected: &BTreeSet<UnitKey>,
-) -> Remapped {
+fn combine(indicator: &Indicator, target: UnitKey, parts: &[&Reported], expected: &BTreeSet<UnitKey>) -> Remapped {
     let from: Vec<UnitKey> = parts.iter().map(|p| p.unit.clone()).collect();
-    let missing: Vec<UnitKey> = expected
-        .iter()
-        .filter(|k| !from.contains(k))
-        .cloned()
-        .collect();
+    let missing: Vec<UnitKey> = expected.iter().filter(|k| !from.contains(k)).cloned().collect();
     let result = |value: Option<Datum>, numerator, denominator, rule| Remapped {
         unit: target.clone(),
         value,
@@ -154,22 +139,11 @@ fn combine(
         missing: missing.clone(),
     };
     if let ([only], true) = (parts, missing.is_empty()) {
-        let rule = if only.unit == target {
-            MapRule::Unchanged
-        } else {
-            MapRule::Renamed
-        };
-        return result(
-            Some(only.value.clone()),
-            only.numerator,
-            only.denominator,
-            rule,
-        );
+        let rule = if only.unit == target { MapRule::Unchanged } else { MapRule::Renamed };
+        return result(Some(only.value.clone()), only.numerator, only.denominator, rule);
     }
     let kind = indicator.kind;
-    let with_parts = parts
-        .iter()
-        .all(|p| p.numerator.is_some() && p.denominator.is_some());
+    let with_parts = parts.iter().all(|p| p.numerator.is_some() && p.denominator.is_some());
     let summable = matches!(kind, IndicatorKind::Count | IndicatorKind::Amount)
         || matches!(kind, IndicatorKind::Ratio | IndicatorKind::Percentage) && with_parts;
     if !summable {
@@ -178,21 +152,14 @@ fn combine(
     if !missing.is_empty() {
         return result(None, None, None, MapRule::Incomplete);
     }
-    let sum =
-        |f: fn(&Reported) -> Option<Decimal>| parts.iter().filter_map(|p| f(p)).sum::<Decimal>();
+    let sum = |f: fn(&Reported) -> Option<Decimal>| parts.iter().filter_map(|p| f(p)).sum::<Decimal>();
     if matches!(kind, IndicatorKind::Count | IndicatorKind::Amount) {
         let total = sum(|p| p.value.as_number());
         return result(Some(Datum::Number(total)), None, None, MapRule::Summed);
     }
     let (n, d) = (sum(|p| p.numerator), sum(|p| p.denominator));
-    let scale = parts
-        .iter()
-        .filter_map(|p| p.value.as_number())
-        .map(|v| v.scale())
-        .max()
-        .unwrap_or(2);
-    let value = (!d.is_zero())
-        .then(|| Datum::Number((n / d * indicator.ratio_multiplier()).round_dp(scale)));
+    let scale = parts.iter().filter_map(|p| p.value.as_number()).map(|v| v.scale()).max().unwrap_or(2);
+    let value = (!d.is_zero()).then(|| Datum::Number((n / d * indicator.ratio_multiplier()).round_dp(scale)));
     result(value, Some(n), Some(d), MapRule::Recomputed)
 }
 
@@ -211,11 +178,7 @@ mod tests {
             name: "X".into(),
             name_en: None,
             kind,
-            unit_of_measure: if kind == IndicatorKind::Ratio {
-                "%".into()
-            } else {
-                "hồ sơ".into()
-            },
+            unit_of_measure: if kind == IndicatorKind::Ratio { "%".into() } else { "hồ sơ".into() },
             direction: Direction::HigherIsBetter,
             lead: vec![],
             co: vec![],
@@ -249,23 +212,13 @@ mod tests {
     fn counts_add_and_ratios_recompute() {
         let reg = sample();
         let map = d("2025-07-01");
-        let counts = [
-            rep("bac-ninh", "100", None),
-            rep("bac-giang", "50", None),
-            rep("ha-noi", "7", None),
-        ];
+        let counts = [rep("bac-ninh", "100", None), rep("bac-giang", "50", None), rep("ha-noi", "7", None)];
         let out = remap(&ind(IndicatorKind::Count), y2022(), &counts, &reg, map);
-        assert_eq!(
-            find(&out, "bac-ninh-2025").value,
-            Some(Datum::Number(150.into()))
-        );
+        assert_eq!(find(&out, "bac-ninh-2025").value, Some(Datum::Number(150.into())));
         assert_eq!(find(&out, "bac-ninh-2025").rule, MapRule::Summed);
         assert_eq!(find(&out, "ha-noi").rule, MapRule::Unchanged);
 
-        let ratios = [
-            rep("bac-ninh", "50.00", Some(("50", "100"))),
-            rep("bac-giang", "10.00", Some(("10", "100"))),
-        ];
+        let ratios = [rep("bac-ninh", "50.00", Some(("50", "100"))), rep("bac-giang", "10.00", Some(("10", "100")))];
         let out = remap(&ind(IndicatorKind::Ratio), y2022(), &ratios, &reg, map);
         let merged = find(&out, "bac-ninh-2025");
         assert_eq!(merged.rule, MapRule::Recomputed);
@@ -277,38 +230,23 @@ mod tests {
     fn what_does_not_add_says_so() {
         let reg = sample();
         let map = d("2025-07-01");
-        let index = [
-            rep("bac-ninh", "0.61", None),
-            rep("bac-giang", "0.58", None),
-            rep("thua-thien-hue", "0.63", None),
-        ];
+        let index =
+            [rep("bac-ninh", "0.61", None), rep("bac-giang", "0.58", None), rep("thua-thien-hue", "0.63", None)];
         let out = remap(&ind(IndicatorKind::Index), y2022(), &index, &reg, map);
         assert_eq!(find(&out, "bac-ninh-2025").rule, MapRule::NotAdditive);
         assert_eq!(find(&out, "bac-ninh-2025").value, None);
         // A rename carries even an index over.
         assert_eq!(find(&out, "hue").rule, MapRule::Renamed);
-        assert_eq!(
-            find(&out, "hue").value,
-            Some(Datum::Number("0.63".parse().unwrap()))
-        );
+        assert_eq!(find(&out, "hue").value, Some(Datum::Number("0.63".parse().unwrap())));
 
         let ratio_without_parts = [rep("bac-ninh", "50", None), rep("bac-giang", "10", None)];
-        let out = remap(
-            &ind(IndicatorKind::Ratio),
-            y2022(),
-            &ratio_without_parts,
-            &reg,
-            map,
-        );
+        let out = remap(&ind(IndicatorKind::Ratio), y2022(), &ratio_without_parts, &reg, map);
         assert_eq!(find(&out, "bac-ninh-2025").rule, MapRule::NotAdditive);
 
         let incomplete = [rep("bac-ninh", "100", None)];
         let out = remap(&ind(IndicatorKind::Count), y2022(), &incomplete, &reg, map);
         let merged = find(&out, "bac-ninh-2025");
-        assert_eq!(
-            (merged.rule, merged.value.clone()),
-            (MapRule::Incomplete, None)
-        );
+        assert_eq!((merged.rule, merged.value.clone()), (MapRule::Incomplete, None));
         assert_eq!(merged.missing, [UnitKey::parse("bac-giang").unwrap()]);
     }
 
@@ -316,13 +254,7 @@ mod tests {
     fn the_old_map_is_the_identity() {
         let reg = sample();
         let counts = [rep("bac-ninh", "100", None), rep("bac-giang", "50", None)];
-        let out = remap(
-            &ind(IndicatorKind::Count),
-            y2022(),
-            &counts,
-            &reg,
-            d("2023-01-01"),
-        );
+        let out = remap(&ind(IndicatorKind::Count), y2022(), &counts, &reg, d("2023-01-01"));
         assert_eq!(out.len(), 2);
         assert!(out.iter().all(|r| r.rule == MapRule::Unchanged));
     }
@@ -334,29 +266,12 @@ mod tests {
             unit("b", "", "B", Some("2021-01-01"), None),
             unit("c", "", "C", Some("2021-01-01"), None),
         ];
-        let reg = UnitRegistry::new(
-            units,
-            vec![],
-            vec![event(
-                "s",
-                LineageKind::Split,
-                "2021-01-01",
-                &["a"],
-                &["b", "c"],
-            )],
-        )
-        .unwrap();
-        let out = remap(
-            &ind(IndicatorKind::Count),
-            "2020".parse().unwrap(),
-            &[rep("a", "10", None)],
-            &reg,
-            d("2022-01-01"),
-        );
+        let reg =
+            UnitRegistry::new(units, vec![], vec![event("s", LineageKind::Split, "2021-01-01", &["a"], &["b", "c"])])
+                .unwrap();
+        let out =
+            remap(&ind(IndicatorKind::Count), "2020".parse().unwrap(), &[rep("a", "10", None)], &reg, d("2022-01-01"));
         assert_eq!(out.len(), 2);
-        assert!(
-            out.iter()
-                .all(|r| r.rule == MapRule::NotApportionable && r.value.is_none())
-        );
+        assert!(out.iter().all(|r| r.rule == MapRule::NotApportionable && r.value.is_none()));
     }
 }

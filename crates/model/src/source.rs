@@ -86,8 +86,7 @@ impl SourceDoc {
     pub fn concurrent_with(&self, other: &SourceDoc) -> bool {
         match (self.issued, other.issued) {
             (Some(a), Some(b)) => {
-                let month =
-                    |d: NaiveDate| Period::of_kind_containing(crate::period::PeriodKind::Month, d);
+                let month = |d: NaiveDate| Period::of_kind_containing(crate::period::PeriodKind::Month, d);
                 month(a.start()) == month(b.start())
             }
             _ => false,

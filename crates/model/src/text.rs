@@ -62,10 +62,7 @@ pub fn variants(name: &str) -> Vec<String> {
     let folded = fold(name);
     let mut out = vec![folded.clone()];
     let stripped = strip_prefix(&folded).to_owned();
-    for v in [
-        stripped.clone(),
-        stripped.strip_suffix(" viet nam").unwrap_or("").to_owned(),
-    ] {
+    for v in [stripped.clone(), stripped.strip_suffix(" viet nam").unwrap_or("").to_owned()] {
         if !v.is_empty() && !out.contains(&v) {
             out.push(v);
         }
@@ -84,22 +81,11 @@ mod tests {
 
     #[test]
     fn folds_the_spellings_found_in_real_data() {
-        let same = [
-            "TP. Đà Nẵng",
-            "Thành phố Đà Nẵng",
-            "Đà Nẵng",
-            "Da Nang",
-            "da  nang",
-        ];
+        let same = ["TP. Đà Nẵng", "Thành phố Đà Nẵng", "Đà Nẵng", "Da Nang", "da  nang"];
         for s in same {
             assert_eq!(strip_prefix(&fold(s)), "da nang", "{s}");
         }
-        let hue = [
-            "Thừa Thiên - Huế",
-            "Thừa Thiên Huế",
-            "Thừa Thiên-Huế",
-            "THỪA THIÊN–HUẾ",
-        ];
+        let hue = ["Thừa Thiên - Huế", "Thừa Thiên Huế", "Thừa Thiên-Huế", "THỪA THIÊN–HUẾ"];
         for s in hue {
             assert_eq!(fold(s), "thua thien hue", "{s}");
         }
@@ -110,10 +96,7 @@ mod tests {
 
     #[test]
     fn variants_drop_prefix_and_country() {
-        assert_eq!(
-            variants("Bảo hiểm xã hội Việt Nam"),
-            ["bao hiem xa hoi viet nam", "bao hiem xa hoi"]
-        );
+        assert_eq!(variants("Bảo hiểm xã hội Việt Nam"), ["bao hiem xa hoi viet nam", "bao hiem xa hoi"]);
         assert_eq!(variants("Bộ Tài chính"), ["bo tai chinh", "tai chinh"]);
         assert_eq!(variants("Hà Nội"), ["ha noi"]);
     }

@@ -91,10 +91,7 @@ impl FromStr for UnitKind {
     type Err = UnknownUnitKind;
     fn from_str(s: &str) -> Result<Self, UnknownUnitKind> {
         let s = s.trim();
-        UnitKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownUnitKind(s.to_owned()))
+        UnitKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownUnitKind(s.to_owned()))
     }
 }
 

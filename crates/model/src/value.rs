@@ -52,13 +52,8 @@ pub enum ValueError {
     ZeroDenominator,
     #[error("numerator and denominator cannot be negative")]
     NegativeParts,
-    #[error(
-        "numerator {numerator} is greater than denominator {denominator}, which this indicator forbids"
-    )]
-    NumeratorOverDenominator {
-        numerator: Decimal,
-        denominator: Decimal,
-    },
+    #[error("numerator {numerator} is greater than denominator {denominator}, which this indicator forbids")]
+    NumeratorOverDenominator { numerator: Decimal, denominator: Decimal },
     #[error("numerator and denominator are only for ratios and percentages")]
     PartsNotAllowed,
     #[error("a value is required (a ratio may give numerator and denominator instead)")]
@@ -130,19 +125,9 @@ pub struct StatedFigures {
 
 /// Checks a value against its indicator and completes it: a ratio given only as
 /// numerator and denominator gets its value computed (two decimals).
-pub fn check_figures(
-    indicator: &Indicator,
-    stated: StatedFigures,
-) -> Result<StatedFigures, ValueError> {
-    let StatedFigures {
-        value,
-        numerator,
-        denominator,
-    } = stated;
-    let has_parts = matches!(
-        indicator.kind,
-        IndicatorKind::Ratio | IndicatorKind::Percentage
-    );
+pub fn check_figures(indicator: &Indicator, stated: StatedFigures) -> Result<StatedFigures, ValueError> {
+    let StatedFigures { value, numerator, denominator } = stated;
+    let has_parts = matches!(indicator.kind, IndicatorKind::Ratio | IndicatorKind::Percentage);
     let parts = match (numerator, denominator) {
         (None, None) => None,
         (Some(n), Some(d)) if has_parts => Some((n, d)),
@@ -158,10 +143,7 @@ pub fn check_figures(
             return Err(ValueError::ZeroDenominator);
         }
         if indicator.numerator_le_denominator && n > d {
-            return Err(ValueError::NumeratorOverDenominator {
-                numerator: n,
-                denominator: d,
-            });
+            return Err(ValueError::NumeratorOverDenominator { numerator: n, denominator: d });
         }
     }
     let value = match (value, parts) {
@@ -174,11 +156,7 @@ pub fn check_figures(
     if let Datum::Number(x) = value {
         check_number(indicator, x)?;
     }
-    Ok(StatedFigures {
-        value: Some(value),
-        numerator,
-        denominator,
-    })
+    Ok(StatedFigures { value: Some(value), numerator, denominator })
 }
 
 fn check_number(indicator: &Indicator, x: Decimal) -> Result<(), ValueError> {
@@ -193,9 +171,7 @@ fn check_number(indicator: &Indicator, x: Decimal) -> Result<(), ValueError> {
         return Err(ValueError::AboveMax { value: x, max });
     }
     match indicator.kind {
-        IndicatorKind::Count if x.is_sign_negative() && !x.is_zero() => {
-            Err(ValueError::NegativeCount)
-        }
+        IndicatorKind::Count if x.is_sign_negative() && !x.is_zero() => Err(ValueError::NegativeCount),
         IndicatorKind::Count if indicator.whole_counts() && !x.fract().is_zero() => {
             Err(ValueError::NotWhole(x.to_string()))
         }
@@ -218,12 +194,8 @@ pub enum Provenance {
 }
 
 impl Provenance {
-    pub const ALL: [Provenance; 4] = [
-        Provenance::Reported,
-        Provenance::Verified,
-        Provenance::Measured,
-        Provenance::Estimated,
-    ];
+    pub const ALL: [Provenance; 4] =
+        [Provenance::Reported, Provenance::Verified, Provenance::Measured, Provenance::Estimated];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -252,10 +224,7 @@ impl FromStr for Provenance {
     type Err = UnknownProvenance;
     fn from_str(s: &str) -> Result<Self, UnknownProvenance> {
         let s = s.trim();
-        Provenance::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| UnknownProvenance(s.to_owned()))
+        Provenance::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| UnknownProvenance(s.to_owned()))
     }
 }
 
@@ -337,36 +306,17 @@ mod tests {
         ind: &Indicator,
     ) -> Result<StatedFigures, ValueError> {
         let value = value.map(|v| Datum::parse(ind, v)).transpose()?;
-        check_figures(
-            ind,
-            StatedFigures {
-                value,
-                numerator: n.map(num),
-                denominator: d.map(num),
-            },
-        )
+        check_figures(ind, StatedFigures { value, numerator: n.map(num), denominator: d.map(num) })
     }
 
     #[test]
     fn parses_by_kind() {
-        assert_eq!(
-            Datum::parse(&indicator(IndicatorKind::YesNo, ""), "Có"),
-            Ok(Datum::YesNo(true))
-        );
-        assert_eq!(
-            Datum::parse(&indicator(IndicatorKind::Category, ""), "b"),
-            Ok(Datum::Category("B".into()))
-        );
+        assert_eq!(Datum::parse(&indicator(IndicatorKind::YesNo, ""), "Có"), Ok(Datum::YesNo(true)));
+        assert_eq!(Datum::parse(&indicator(IndicatorKind::Category, ""), "b"), Ok(Datum::Category("B".into())));
         assert!(Datum::parse(&indicator(IndicatorKind::Category, ""), "F").is_err());
         assert!(Datum::parse(&indicator(IndicatorKind::Date, ""), "31/12/2023").is_ok());
-        assert_eq!(
-            Datum::parse(&indicator(IndicatorKind::Percentage, "%"), "54,34%"),
-            Ok(Datum::Number(num("54.34")))
-        );
-        assert_eq!(
-            Datum::parse(&indicator(IndicatorKind::Count, "hồ sơ"), "5%"),
-            Err(ValueError::PercentSign)
-        );
+        assert_eq!(Datum::parse(&indicator(IndicatorKind::Percentage, "%"), "54,34%"), Ok(Datum::Number(num("54.34"))));
+        assert_eq!(Datum::parse(&indicator(IndicatorKind::Count, "hồ sơ"), "5%"), Err(ValueError::PercentSign));
         assert!(Datum::parse(&indicator(IndicatorKind::Count, "hồ sơ"), "yes").is_err());
     }
 
@@ -379,49 +329,28 @@ mod tests {
             figures(Some("5"), Some("22"), Some("21"), &r),
             Err(ValueError::NumeratorOverDenominator { .. })
         ));
-        assert_eq!(
-            figures(Some("5"), Some("1"), None, &r),
-            Err(ValueError::HalfRatio)
-        );
-        assert_eq!(
-            figures(Some("5"), Some("1"), Some("0"), &r),
-            Err(ValueError::ZeroDenominator)
-        );
+        assert_eq!(figures(Some("5"), Some("1"), None, &r), Err(ValueError::HalfRatio));
+        assert_eq!(figures(Some("5"), Some("1"), Some("0"), &r), Err(ValueError::ZeroDenominator));
         assert_eq!(figures(None, None, None, &r), Err(ValueError::Missing));
         let mut over = r.clone();
         over.numerator_le_denominator = false;
         assert!(figures(Some("104.9"), Some("50350"), Some("48000"), &over).is_ok());
         let count = indicator(IndicatorKind::Count, "doanh nghiệp");
-        assert_eq!(
-            figures(Some("5"), Some("1"), Some("2"), &count),
-            Err(ValueError::PartsNotAllowed)
-        );
+        assert_eq!(figures(Some("5"), Some("1"), Some("2"), &count), Err(ValueError::PartsNotAllowed));
     }
 
     #[test]
     fn checks_ranges_and_whole_counts() {
         let count = indicator(IndicatorKind::Count, "thôn");
-        assert!(matches!(
-            figures(Some("2.416"), None, None, &count),
-            Err(ValueError::NotWhole(_))
-        ));
+        assert!(matches!(figures(Some("2.416"), None, None, &count), Err(ValueError::NotWhole(_))));
         assert!(figures(Some("2416"), None, None, &count).is_ok());
-        assert_eq!(
-            figures(Some("-1"), None, None, &count),
-            Err(ValueError::NegativeCount)
-        );
+        assert_eq!(figures(Some("-1"), None, None, &count), Err(ValueError::NegativeCount));
         let millions = indicator(IndicatorKind::Count, "triệu hồ sơ");
         assert!(figures(Some("75.7"), None, None, &millions).is_ok());
         let mut index = indicator(IndicatorKind::Index, "");
         index.min = Some(Decimal::ZERO);
         index.max = Some(Decimal::ONE);
-        assert!(matches!(
-            figures(Some("1.2"), None, None, &index),
-            Err(ValueError::AboveMax { .. })
-        ));
-        assert_eq!(
-            figures(Some("0"), None, None, &indicator(IndicatorKind::Rank, "")),
-            Err(ValueError::BadRank)
-        );
+        assert!(matches!(figures(Some("1.2"), None, None, &index), Err(ValueError::AboveMax { .. })));
+        assert_eq!(figures(Some("0"), None, None, &indicator(IndicatorKind::Rank, "")), Err(ValueError::BadRank));
     }
 }
