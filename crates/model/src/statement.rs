@@ -18,6 +18,7 @@ use crate::period::Period;
 pub struct Breakdown {
     pub key: BreakdownKey,
     pub title: String,
+    pub title_en: Option<String>,
     pub period: Option<Period>,
     pub unit_of_measure: Option<String>,
     pub total: Option<Decimal>,

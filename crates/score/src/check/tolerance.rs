@@ -1,0 +1,117 @@
+//! How far a stated figure may be from the arithmetic of the figures it is stated with,
+//! given how precisely each was written. "62,9%" allows 62,85 to 62,95; "75,7 triệu"
+//! allows 75,65 to 75,75; whole numbers are exact counts.
+
+use model::number::{half_unit, unit_of_last_digit};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// A quantity known to lie within `value ± half`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Approx {
+    pub value: Decimal,
+    pub half: Decimal,
+}
+
+impl Approx {
+    /// A figure as stated: exact if whole, otherwise to half its last digit.
+    pub fn stated(value: Decimal) -> Self {
+        Approx { value, half: half_unit(value) }
+    }
+
+    pub fn minus(self, other: Approx) -> Approx {
+        Approx { value: self.value - other.value, half: self.half + other.half }
+    }
+
+    fn bounds(self) -> (Decimal, Decimal) {
+        (self.value - self.half, self.value + self.half)
+    }
+}
+
+/// What a stated figure is, compared with what its parts give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Consistent,
+    /// Matches only if the last digit was cut off instead of rounded.
+    Truncated,
+    Contradiction,
+}
+
+/// A stated ratio, percentage or multiple compared with numerator / denominator ×
+/// multiplier. A stated percentage of "57" means 56,5 to 57,5 whatever its scale.
+pub fn ratio_verdict(stated: Decimal, numerator: Approx, denominator: Approx, multiplier: Decimal) -> Verdict {
+    let (n_lo, n_hi) = numerator.bounds();
+    let (d_lo, d_hi) = denominator.bounds();
+    if d_lo <= Decimal::ZERO || d_hi <= Decimal::ZERO {
+        return Verdict::Contradiction;
+    }
+    let lo = n_lo / d_hi * multiplier;
+    let hi = n_hi / d_lo * multiplier;
+    let half = Decimal::new(5, stated.scale() + 1);
+    if lo <= stated + half && hi >= stated - half {
+        return Verdict::Consistent;
+    }
+    let unit = unit_of_last_digit(stated);
+    if stated >= Decimal::ZERO && lo < stated + unit && hi >= stated {
+        return Verdict::Truncated;
+    }
+    Verdict::Contradiction
+}
+
+/// Whether a stated total and the sum of its parts agree within their precision.
+pub fn sum_agrees(total: Decimal, parts: &[Decimal]) -> bool {
+    let sum: Decimal = parts.iter().sum();
+    let tolerance: Decimal = parts.iter().map(|p| half_unit(*p)).sum::<Decimal>() + half_unit(total);
+    (sum - total).abs() <= tolerance
+}
+
+/// `value` rounded the way the stated figure was written, for display: 62,99 -> 63,0.
+pub fn like(value: Decimal, stated: Decimal) -> Decimal {
+    let scale = stated.scale();
+    let mut rounded = value.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(scale);
+    rounded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn ratio(stated: &str, num: &str, den: &str) -> Verdict {
+        ratio_verdict(n(stated), Approx::stated(n(num)), Approx::stated(n(den)), Decimal::ONE_HUNDRED)
+    }
+
+    #[test]
+    fn verdicts_on_seed_figures() {
+        // Seed 003: 132.626 / 253.837 is 52,25%, stated 50,25%.
+        assert_eq!(ratio("50.25", "132626", "253837"), Verdict::Contradiction);
+        // Seed 000: 1.949 / 3.094 is 62,99%, which rounds to 63,0, stated 62,9.
+        assert_eq!(ratio("62.9", "1949", "3094"), Verdict::Truncated);
+        // Seed 002: 14.727 / 15.981 = 92,15% stated 92,2%.
+        assert_eq!(ratio("92.2", "14727", "15981"), Verdict::Consistent);
+        // Seed 002: "trên 55,25 triệu" of "trên 75,7 triệu" stated 72,98%: within the
+        // rounding of the millions.
+        assert_eq!(ratio("72.98", "55.25", "75.7"), Verdict::Consistent);
+        // Seed 002: 12/34 is 35,3%, stated 32,3% and 31,3%.
+        assert_eq!(ratio("32.3", "12", "34"), Verdict::Contradiction);
+        assert_eq!(ratio("57", "16", "28"), Verdict::Consistent);
+    }
+
+    #[test]
+    fn sums() {
+        assert!(!sum_agrees(n("2087114"), &[n("132626"), n("1974488")]));
+        assert!(sum_agrees(n("100"), &[n("3"), n("5"), n("36"), n("10"), n("7"), n("25"), n("14")]));
+        assert!(sum_agrees(n("1.0"), &[n("0.5"), n("0.6")]));
+        assert!(!sum_agrees(n("63"), &[n("39"), n("24"), n("9")]));
+    }
+
+    #[test]
+    fn displays_like_the_stated_figure() {
+        assert_eq!(like(n("62.99290"), n("62.9")).to_string(), "63.0");
+        assert_eq!(like(n("52.2485"), n("50.25")).to_string(), "52.25");
+        assert_eq!(like(n("75"), n("71.9")).to_string(), "75.0");
+    }
+}
