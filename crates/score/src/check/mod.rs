@@ -153,7 +153,7 @@ pub fn run(input: &CheckInput<'_>) -> Vec<Finding> {
     figures::indicator_parts(&cx, &mut findings);
     breakdowns::check(&cx, &mut findings);
     changes::check(&cx, &mut findings);
-    findings.sort_by(|a, b| a.severity.cmp(&b.severity));
+    findings.sort_by_key(|f| f.severity);
     findings
 }
 
