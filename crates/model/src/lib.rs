@@ -4,6 +4,7 @@
 //!
 //! Everything here is pure: no IO, no clock, no database.
 
+pub mod dataset;
 pub mod indicator;
 pub mod key;
 pub mod lineage;
@@ -19,6 +20,7 @@ pub mod text;
 pub mod unit;
 pub mod value;
 
+pub use dataset::{Dataset, NewValue};
 pub use indicator::{AgencyRef, Direction, Indicator, IndicatorKind, Pillar, Programme, ProgrammeKind};
 pub use key::{
     BreakdownKey, EventKey, GroupKey, IndicatorCode, KeyError, PillarKey, ProgrammeKey, SourceKey, TaskKey,
