@@ -1,1 +1,137 @@
-//! placeholder
+//! dxmon's persistence on SQLite (embedded, the default) and PostgreSQL (production).
+//!
+//! One crate, one `Store` enum over the two pools. Each backend has its own migrations
+//! (`migrations/sqlite`, `migrations/postgres`, kept in step); every query is written
+//! once in SQL both accept and compiled for each backend (see `conn::run!`). Queries are
+//! checked at run time by the tests, which run against both backends.
+
+mod conn;
+mod read;
+mod rows;
+mod write;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use read::{IndicatorFilter, Page, Paged, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
+pub use write::ApplyReport;
+
+use conn::{Pooled, Tx};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL '{0}'; use sqlite:PATH or postgres://USER@HOST/DB")]
+    Url(String),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Store {
+    /// Opens `sqlite:PATH` (created if missing) or `postgres://...`, and brings the
+    /// schema up to date.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let store = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?;
+            Store::open_sqlite(options, url.contains(":memory:")).await?
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Store::open_postgres(PgConnectOptions::from_str(url)?).await?
+        } else {
+            return Err(StoreError::Url(url.to_owned()));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A SQLite database in WAL mode, with foreign keys enforced. An in-memory database
+    /// lives in one connection, so its pool holds only one.
+    pub async fn open_sqlite(options: SqliteConnectOptions, in_memory: bool) -> Result<Store> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool =
+            SqlitePoolOptions::new().max_connections(if in_memory { 1 } else { 8 }).connect_with(options).await?;
+        Ok(Store::Sqlite(pool))
+    }
+
+    pub async fn open_postgres(options: PgConnectOptions) -> Result<Store> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Store::Postgres(pool))
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Store::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(p) => p.close().await,
+            Store::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let mut pooled = self.acquire().await?;
+        conn::exec!(&mut pooled.conn(), |c| sqlx::query("SELECT 1"))?;
+        Ok(())
+    }
+
+    async fn acquire(&self) -> Result<Pooled> {
+        Ok(match self {
+            Store::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Store::Postgres(p) => Pooled::Postgres(p.acquire().await?),
+        })
+    }
+
+    async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Store::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Store::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+}

@@ -1,0 +1,195 @@
+//! The store's story on both backends: every kind of record written and read back,
+//! revisions kept, filters and pages, and a failed write leaving nothing behind.
+
+mod common;
+
+use ::dataset::Catalog;
+use model::*;
+use store::{IndicatorFilter, Page, Store, StoreError, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
+
+fn fixture() -> Dataset {
+    ::dataset::load("mini.toml", include_bytes!("fixtures/mini.toml"), &Catalog::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sorted<T: Clone, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut v = items.to_vec();
+    v.sort_by_key(|x| key(x));
+    v
+}
+
+/// What a value states, without when it was recorded.
+fn statement(v: &NewValue) -> (String, String, Period, String, Option<u32>) {
+    (v.indicator.to_string(), v.unit.to_string(), v.period, v.value.to_text(), v.revision)
+}
+
+async fn every_kind_round_trips(store: Store) {
+    let data = fixture();
+    let report = store.apply(&data).await.unwrap();
+    assert_eq!(report.values_added, 6);
+    assert!(report.written.contains(&("units", 6)));
+
+    let back = store.everything().await.unwrap();
+    assert_eq!(back.sources, sorted(&data.sources, |s| s.key.clone()));
+    assert_eq!(back.groups, sorted(&data.groups, |g| g.key.clone()));
+    assert_eq!(back.units, sorted(&data.units, |u| u.key.clone()));
+    assert_eq!(back.lineage, data.lineage);
+    assert_eq!(back.programmes, sorted(&data.programmes, |p| p.key.clone()));
+    assert_eq!(back.pillars, data.pillars);
+    assert_eq!(back.indicators, sorted(&data.indicators, |i| i.code.clone()));
+    assert_eq!(back.task_lists, data.task_lists);
+    assert_eq!(back.tasks, data.tasks);
+    assert_eq!(back.breakdowns, data.breakdowns);
+    assert_eq!(back.changes, data.changes);
+    assert_eq!(sorted(&back.targets, |t| t.indicator.clone()), sorted(&data.targets, |t| t.indicator.clone()));
+    let stated: Vec<_> = back.values.iter().map(statement).collect();
+    assert!(stated.contains(&(
+        "online_dossiers".into(),
+        "vn".into(),
+        "2022".parse().unwrap(),
+        "52.80".into(),
+        Some(1)
+    )));
+    assert!(stated.contains(&(
+        "online_dossiers".into(),
+        "vn".into(),
+        "2022".parse().unwrap(),
+        "54.34".into(),
+        Some(2)
+    )));
+    assert!(stated.contains(&(
+        "online_dossiers".into(),
+        "bac-giang".into(),
+        "2022".parse().unwrap(),
+        "25.00".into(),
+        Some(1)
+    )));
+    assert!(stated.contains(&(
+        "law_passed".into(),
+        "vn".into(),
+        "2023".parse().unwrap(),
+        "2023-06-22".into(),
+        Some(1)
+    )));
+
+    // Writing back what was read changes nothing.
+    let again = store.apply(&back).await.unwrap();
+    assert_eq!((again.values_added, again.values_unchanged), (0, 6));
+    assert_eq!(store.everything().await.unwrap(), back);
+}
+
+async fn values_keep_every_revision(store: Store) {
+    store.apply(&fixture()).await.unwrap();
+    let vn_2022 = ValueFilter {
+        indicator: Some("online_dossiers".into()),
+        unit: Some("vn".into()),
+        period: Some("2022".parse().unwrap()),
+        ..Default::default()
+    };
+    let current = store.values(&vn_2022, Page::ALL).await.unwrap();
+    assert_eq!(current.total, 1);
+    assert_eq!((current.items[0].revision, current.items[0].value.to_text()), (2, "54.34".into()));
+    let all = store.values(&ValueFilter { revisions: true, ..vn_2022.clone() }, Page::ALL).await.unwrap();
+    assert_eq!(all.items.iter().map(|v| v.value.to_text()).collect::<Vec<_>>(), ["52.80", "54.34"]);
+
+    // The same statement again adds nothing; a new one adds revision 3.
+    let mut value = NewValue::from(current.items[0].clone());
+    value.revision = None;
+    let r = store.apply(&Dataset { values: vec![value.clone()], ..Default::default() }).await.unwrap();
+    assert_eq!((r.values_added, r.values_unchanged), (0, 1));
+    value.value = Datum::Number("55.10".parse().unwrap());
+    store.apply(&Dataset { values: vec![value.clone()], ..Default::default() }).await.unwrap();
+    let now = store.values(&vn_2022, Page::ALL).await.unwrap();
+    assert_eq!((now.items[0].revision, now.items[0].value.to_text()), (3, "55.10".into()));
+
+    // Rewriting a stored revision is refused, and the whole write with it.
+    let mut rewrite = value.clone();
+    rewrite.revision = Some(1);
+    let newcomer = Group { key: GroupKey::parse("newcomers").unwrap(), name: "Mới".into(), name_en: None };
+    let err = store
+        .apply(&Dataset { groups: vec![newcomer], values: vec![rewrite], ..Default::default() })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    let groups = store.reference().await.unwrap().groups;
+    assert!(groups.iter().all(|g| g.key.as_str() != "newcomers"), "the failed write left a group behind");
+}
+
+async fn filters_and_pages(store: Store) {
+    store.apply(&fixture()).await.unwrap();
+    let units = |f: UnitFilter| {
+        let store = store.clone();
+        async move {
+            store.units(&f, Page::ALL).await.unwrap().items.into_iter().map(|u| u.key.to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        units(UnitFilter { kind: Some(UnitKind::Province), ..Default::default() }).await,
+        ["bac-giang", "bac-ninh", "bac-ninh-2025"]
+    );
+    assert_eq!(
+        units(UnitFilter { q: Some("Bac Ninh".into()), ..Default::default() }).await,
+        ["bac-ninh", "bac-ninh-2025"]
+    );
+    assert_eq!(units(UnitFilter { q: Some("tt&tt".into()), ..Default::default() }).await, ["bo-tttt"]);
+    let on = |d: &str| Some(model::period::parse_date(d).unwrap());
+    let provinces_2026 =
+        UnitFilter { group: Some("provinces".into()), valid_on: on("2026-01-01"), ..Default::default() };
+    assert_eq!(units(provinces_2026).await, ["bac-ninh-2025"]);
+    let page = store.units(&UnitFilter::default(), Page { limit: 2, offset: 2 }).await.unwrap();
+    assert_eq!((page.total, page.items.len()), (6, 2));
+    assert_eq!(
+        store.unit("cuc-attt").await.unwrap().and_then(|u| u.parent).map(|p| p.to_string()),
+        Some("bo-tttt".into())
+    );
+    assert_eq!(store.unit("nowhere").await.unwrap(), None);
+
+    let ind = store
+        .indicators(&IndicatorFilter { q: Some("truc tuyen".into()), ..Default::default() }, Page::ALL)
+        .await
+        .unwrap();
+    assert_eq!(ind.items.iter().map(|i| i.code.as_str()).collect::<Vec<_>>(), ["dossiers.online", "online_dossiers"]);
+    let online = store.indicator("online_dossiers").await.unwrap().unwrap();
+    assert_eq!(online.lead, [AgencyRef::Unit(UnitKey::parse("bo-tttt").unwrap())]);
+    assert_eq!(online.co, [AgencyRef::Group(GroupKey::parse("provinces").unwrap())]);
+
+    let within_2022 = ValueFilter { within: Some("2022".parse().unwrap()), ..Default::default() };
+    assert_eq!(store.values(&within_2022, Page::ALL).await.unwrap().total, 3);
+    let verified = ValueFilter { provenance: Some(Provenance::Verified), ..Default::default() };
+    assert_eq!(store.values(&verified, Page::ALL).await.unwrap().items[0].unit.as_str(), "bac-giang");
+
+    let targets = store
+        .targets(&TargetFilter { programme: Some("kh-2022".into()), ..Default::default() }, Page::ALL)
+        .await
+        .unwrap();
+    assert_eq!(targets.total, 2);
+    assert!(targets.items.iter().any(|t| t.scope == Scope::EachOf(GroupKey::parse("provinces").unwrap())));
+
+    let tasks_of = |agency: &str| {
+        let store = store.clone();
+        let f = TaskFilter { agency: Some(agency.to_owned()), ..Default::default() };
+        async move {
+            store.tasks(&f, Page::ALL).await.unwrap().items.into_iter().map(|t| t.key.to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(tasks_of("bo-tttt").await, ["kh-2024-q2-01"]);
+    assert_eq!(tasks_of("bac-giang").await, ["kh-2024-q2-02"], "through the provinces group");
+    let done = TaskFilter { status: Some(TaskStatus::Done), ..Default::default() };
+    assert_eq!(store.tasks(&done, Page::ALL).await.unwrap().total, 1);
+}
+
+async fn references_are_enforced(store: Store) {
+    store.apply(&fixture()).await.unwrap();
+    let mut orphan = fixture().values[0].clone();
+    orphan.unit = UnitKey::parse("atlantis").unwrap();
+    let err = store.apply(&Dataset { values: vec![orphan], ..Default::default() }).await.unwrap_err();
+    assert!(matches!(err, StoreError::Database(_)), "{err}");
+    store.ping().await.unwrap();
+}
+
+on_both_backends! {
+    every_kind => crate::every_kind_round_trips,
+    revisions => crate::values_keep_every_revision,
+    filters => crate::filters_and_pages,
+    references => crate::references_are_enforced,
+}
