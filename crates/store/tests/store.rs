@@ -1,4 +1,7 @@
 //! The store's story on both backends: every kind of record written and read back,
+
+// Stories are test code: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! revisions kept, filters and pages, and a failed write leaving nothing behind.
 
 mod common;
