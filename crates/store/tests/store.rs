@@ -1,8 +1,8 @@
 //! The store's story on both backends: every kind of record written and read back,
+//! revisions kept, filters and pages, and a failed write leaving nothing behind.
 
 // Stories are test code: an unwrap that fails is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! revisions kept, filters and pages, and a failed write leaving nothing behind.
 
 mod common;
 
