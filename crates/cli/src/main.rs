@@ -1,1 +1,48 @@
-fn main() {}
+//! `dxmon`: measures, monitors and reports a national digital-transformation
+//! programme. Run `dxmon demo` for the seed dataset on a local server.
+
+mod commands;
+mod seed;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "dxmon", version, about = "Measure, monitor and report a national digital-transformation programme")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load CSV or TOML files (or directories of them) into the database.
+    Import(commands::import::Args),
+    /// Write everything in the database to a directory of CSV and TOML files.
+    Export(commands::export::Args),
+    /// List figures that contradict themselves.
+    Check(commands::check::Args),
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DXMON_LOG")
+                .unwrap_or_else(|_| "warn,dxmon=info,web=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import(args) => commands::import::run(args).await,
+        Command::Export(args) => commands::export::run(args).await,
+        Command::Check(args) => commands::check::run(args).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

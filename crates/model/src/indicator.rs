@@ -60,10 +60,12 @@ pub enum IndicatorKind {
     Rank,
     /// A grade or other label from a fixed list (A-E).
     Category,
+    /// Any other quantity, signed: a change of rank, a speed, an average; does not add.
+    Number,
 }
 
 impl IndicatorKind {
-    pub const ALL: [IndicatorKind; 9] = [
+    pub const ALL: [IndicatorKind; 10] = [
         IndicatorKind::Ratio,
         IndicatorKind::Percentage,
         IndicatorKind::Count,
@@ -73,6 +75,7 @@ impl IndicatorKind {
         IndicatorKind::Index,
         IndicatorKind::Rank,
         IndicatorKind::Category,
+        IndicatorKind::Number,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +89,7 @@ impl IndicatorKind {
             IndicatorKind::Index => "index",
             IndicatorKind::Rank => "rank",
             IndicatorKind::Category => "category",
+            IndicatorKind::Number => "number",
         }
     }
 
@@ -102,7 +106,7 @@ impl fmt::Display for IndicatorKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown indicator kind '{0}'; expected ratio, percentage, count, amount, yes_no, date, index, rank or category"
+    "unknown indicator kind '{0}'; expected ratio, percentage, count, amount, yes_no, date, index, rank, category or number"
 )]
 pub struct UnknownIndicatorKind(pub String);
 

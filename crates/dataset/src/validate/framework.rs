@@ -106,8 +106,8 @@ impl Validator<'_> {
                 .iter()
                 .filter_map(|p| IndicatorCode::parse(p).map_err(|e| self.error(f, "parts", e)).ok())
                 .collect();
-            let lead = self.agencies(f, "lead");
-            let co = self.agencies(f, "co");
+            let lead = self.agencies(f, "lead", None);
+            let co = self.agencies(f, "co", None);
             if let (Some(code), Some(pillar), Some(name), Some(kind)) = (code, pillar, name, kind)
                 && self.unique(&mut seen, f, "indicator", code.to_string())
                 && before == self.error_count()

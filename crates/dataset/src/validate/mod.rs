@@ -142,13 +142,14 @@ impl Validator<'_> {
     }
 
     /// Responsible agencies: units by key or name, or `group:<key>` for a whole group.
-    fn agencies(&mut self, f: &Fields, field: &str) -> Vec<AgencyRef> {
+    /// Names are read as they were meant during `window` (a task's deadline, say).
+    fn agencies(&mut self, f: &Fields, field: &str, window: Option<Window>) -> Vec<AgencyRef> {
         let mut out = Vec::new();
         for item in f.list(field) {
             let agency = if item.starts_with("group:") {
                 self.group(f, field, &item).map(AgencyRef::Group)
             } else {
-                self.unit(f, field, &item, None).map(|u| AgencyRef::Unit(u.key))
+                self.unit(f, field, &item, window).map(|u| AgencyRef::Unit(u.key))
             };
             if let Some(a) = agency
                 && !out.contains(&a)

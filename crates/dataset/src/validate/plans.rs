@@ -109,7 +109,8 @@ impl Validator<'_> {
             if completed_on.is_some() && status.is_some_and(|s| s != TaskStatus::Done) {
                 self.error(f, "completed_on", "only a task that is done has a completion date");
             }
-            let responsible = self.agencies(f, "responsible");
+            let window = deadline.map(|d| Window { start: d.start(), end: d.end() });
+            let responsible = self.agencies(f, "responsible", window);
             if let (Some(key), Some(list), Some(title), Some(status)) = (key, list, title, status)
                 && self.unique(&mut seen, f, "task", key.to_string())
                 && before == self.error_count()

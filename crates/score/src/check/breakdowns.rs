@@ -119,12 +119,22 @@ fn members(cx: &Context<'_>, b: &Breakdown, push: &mut Push<'_>) {
         );
     }
     let listed: BTreeSet<&str> = seen.keys().copied().collect();
-    population(cx, b, &listed, Severity::Error, push);
+    // Coverage can be judged only when every part names its units; units outside the
+    // population are wrong whatever the other parts do.
+    let complete = b.parts.iter().all(|p| !p.members.is_empty() || p.value.is_some_and(|v| v.is_zero()));
+    population(cx, b, &listed, complete, Severity::Error, push);
 }
 
 /// Units of the population that a partition leaves out, and units it lists that are
 /// not in the population.
-fn population(cx: &Context<'_>, b: &Breakdown, listed: &BTreeSet<&str>, severity: Severity, push: &mut Push<'_>) {
+fn population(
+    cx: &Context<'_>,
+    b: &Breakdown,
+    listed: &BTreeSet<&str>,
+    complete: bool,
+    severity: Severity,
+    push: &mut Push<'_>,
+) {
     let Some(group) = &b.population else { return };
     let window = b.period.map(Window::from);
     let expected: BTreeSet<&str> = cx
@@ -137,7 +147,7 @@ fn population(cx: &Context<'_>, b: &Breakdown, listed: &BTreeSet<&str>, severity
         .collect();
     let missing: BTreeSet<&str> = expected.difference(listed).copied().collect();
     let extra: BTreeSet<&str> = listed.difference(&expected).copied().collect();
-    if !missing.is_empty() {
+    if complete && !missing.is_empty() {
         push(
             severity,
             FindingKind::PopulationMismatch,
@@ -185,5 +195,5 @@ fn graded(cx: &Context<'_>, b: &Breakdown, push: &mut Push<'_>) {
         }
     }
     let graded: BTreeSet<&str> = by_grade.values().flatten().copied().collect();
-    population(cx, b, &graded, Severity::Warning, push);
+    population(cx, b, &graded, true, Severity::Warning, push);
 }

@@ -3,7 +3,7 @@
 use model::Qualifier;
 use rust_decimal::Decimal;
 
-use super::tolerance::{Approx, Verdict, like, ratio_verdict, sum_agrees};
+use super::tolerance::{Approx, Verdict, finer, like, ratio_verdict, sum_agrees};
 use super::{Context, Finding, FindingKind, Severity, Text, num};
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -30,6 +30,10 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             })
         };
         let ((l_vi, l_en), (e_vi, e_en)) = (num(later), num(earlier));
+        // A qualified figure ("more than 4,8") is shown against one more digit.
+        let shown = |x: Decimal, stated: Decimal| {
+            if c.qualifier == Qualifier::Exact { like(x, stated) } else { finer(x, stated) }
+        };
         if let (Some(stated), Some(_)) = (c.absolute, stored_earlier)
             && !sum_agrees(later - earlier, &[stated])
         {
@@ -42,7 +46,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if let Some(stated) = c.percent
             && !holds(c.qualifier, stated, increase, earlier_a, Decimal::ONE_HUNDRED)
         {
-            let actual = like((later - earlier) / earlier * Decimal::ONE_HUNDRED, stated);
+            let actual = shown((later - earlier) / earlier * Decimal::ONE_HUNDRED, stated);
             let ((s_vi, s_en), (a_vi, a_en)) = (num(stated), num(actual));
             let (q_vi, q_en) = qualifier_words(c.qualifier);
             push(Text {
@@ -53,7 +57,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if let Some(stated) = c.multiple
             && !holds(c.qualifier, stated, later_a, earlier_a, Decimal::ONE)
         {
-            let actual = like(later / earlier, stated);
+            let actual = shown(later / earlier, stated);
             let ((s_vi, s_en), (a_vi, a_en)) = (num(stated), num(actual));
             let (q_vi, q_en) = qualifier_words(c.qualifier);
             push(Text {

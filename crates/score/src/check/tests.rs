@@ -275,6 +275,17 @@ fn members_counted_twice_or_left_out() {
     b.population = Some(key("provinces"));
     ok.breakdowns.push(b);
     assert!(ok.run().is_empty());
+
+    // Parts that list only some of their units: the count is checked, coverage is not.
+    let mut partial = Data::new();
+    let mut b = breakdown(
+        "catalogues",
+        Some("3"),
+        vec![part("issued", Some("1"), None, &[]), part("not issued", Some("2"), None, &["c"])],
+    );
+    b.population = Some(key("provinces"));
+    partial.breakdowns.push(b);
+    assert_eq!(kinds(&partial.run()), [(Severity::Error, FindingKind::CountMismatch)]);
 }
 
 #[test]
@@ -323,7 +334,11 @@ fn stated_changes() {
     let findings = d.run();
     assert_eq!(kinds(&findings), [(Severity::Error, FindingKind::ChangeMismatch); 2], "{findings:#?}");
     assert!(findings[0].message.vi.contains("75,0%"), "{}", findings[0].message.vi);
-    assert!(findings[1].message.en.contains("4.8 times"), "{}", findings[1].message.en);
+    assert!(
+        findings[1].message.en.contains("more than 4.8 times, but 860/180 = 4.78 times"),
+        "{}",
+        findings[1].message.en
+    );
 }
 
 #[test]

@@ -72,6 +72,14 @@ pub fn like(value: Decimal, stated: Decimal) -> Decimal {
     rounded
 }
 
+/// `value` with one more digit than the stated figure, to show why "more than 4,8"
+/// does not hold for 4,78.
+pub fn finer(value: Decimal, stated: Decimal) -> Decimal {
+    let mut rounded = value.round_dp_with_strategy(stated.scale() + 1, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(stated.scale() + 1);
+    rounded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +121,6 @@ mod tests {
         assert_eq!(like(n("62.99290"), n("62.9")).to_string(), "63.0");
         assert_eq!(like(n("52.2485"), n("50.25")).to_string(), "52.25");
         assert_eq!(like(n("75"), n("71.9")).to_string(), "75.0");
+        assert_eq!(finer(n("4.7777"), n("4.8")).to_string(), "4.78");
     }
 }

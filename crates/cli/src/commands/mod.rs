@@ -1,0 +1,23 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod export;
+pub mod import;
+
+use anyhow::Context;
+use store::Store;
+
+/// The database to work on: `--database`, else DXMON_DATABASE_URL, else `dxmon.db`
+/// in the current directory.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DatabaseArg {
+    /// sqlite:PATH or postgres://USER@HOST/DB
+    #[arg(long = "database", env = "DXMON_DATABASE_URL", default_value = "sqlite:dxmon.db")]
+    pub url: String,
+}
+
+impl DatabaseArg {
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        Store::connect(&self.url).await.with_context(|| format!("cannot open database {}", self.url))
+    }
+}
