@@ -15,6 +15,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a fresh database with the seed dataset and serve it.
+    Demo(commands::demo::Args),
+    /// Serve the API and pages over an existing SQLite or PostgreSQL database.
+    Serve(commands::serve::Args),
     /// Load CSV or TOML files (or directories of them) into the database.
     Import(commands::import::Args),
     /// Write everything in the database to a directory of CSV and TOML files.
@@ -34,6 +38,8 @@ async fn main() -> std::process::ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => commands::demo::run(args).await,
+        Command::Serve(args) => commands::serve::run(args).await,
         Command::Import(args) => commands::import::run(args).await,
         Command::Export(args) => commands::export::run(args).await,
         Command::Check(args) => commands::check::run(args).await,

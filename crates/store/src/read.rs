@@ -136,6 +136,32 @@ async fn task_agencies(c: &mut Conn<'_>) -> Result<Vec<AgencyRow>> {
     .await)?)
 }
 
+/// Orders records by their keys in Rust, not by the database's collation, so that both
+/// backends give the same order (and exports are identical byte for byte).
+fn sort_reference(d: &mut Dataset) {
+    d.sources.sort_by(|a, b| a.key.cmp(&b.key));
+    d.groups.sort_by(|a, b| a.key.cmp(&b.key));
+    d.units.sort_by(|a, b| a.key.cmp(&b.key));
+    d.lineage.sort_by(|a, b| (a.effective, &a.key).cmp(&(b.effective, &b.key)));
+    d.programmes.sort_by(|a, b| a.key.cmp(&b.key));
+    d.pillars.sort_by(|a, b| (&a.programme, a.ordinal, &a.key).cmp(&(&b.programme, b.ordinal, &b.key)));
+    d.indicators.sort_by(|a, b| a.code.cmp(&b.code));
+    d.task_lists.sort_by(|a, b| a.key.cmp(&b.key));
+}
+
+fn sort_figures(d: &mut Dataset) {
+    d.values.sort_by(|a, b| {
+        (&a.indicator, &a.unit, a.period, a.revision).cmp(&(&b.indicator, &b.unit, b.period, b.revision))
+    });
+    d.targets.sort_by(|a, b| {
+        (&a.programme, a.period, &a.indicator, &a.scope).cmp(&(&b.programme, b.period, &b.indicator, &b.scope))
+    });
+    d.tasks.sort_by(|a, b| (&a.list, &a.key).cmp(&(&b.list, &b.key)));
+    d.breakdowns.sort_by(|a, b| a.key.cmp(&b.key));
+    // Stable: changes between the same periods keep the order they were stored in.
+    d.changes.sort_by(|a, b| (&a.indicator, &a.unit, a.from, a.to).cmp(&(&b.indicator, &b.unit, b.from, b.to)));
+}
+
 impl Store {
     /// The reference records: sources, groups, units, lineage, programmes, pillars,
     /// indicators and task lists. What an import is checked against.
@@ -166,7 +192,7 @@ impl Store {
         let agencies = indicator_agencies(c).await?;
         let task_lists: Vec<TaskListRow> =
             run!(c, |c| sqlx::query_as("SELECT * FROM task_lists ORDER BY key").fetch_all(&mut *c).await)?;
-        Ok(Dataset {
+        let mut data = Dataset {
             sources: sources.into_iter().map(SourceRow::into_model).collect::<Result<_>>()?,
             groups: groups.into_iter().map(GroupRow::into_model).collect::<Result<_>>()?,
             units,
@@ -176,7 +202,9 @@ impl Store {
             indicators: indicators.into_iter().map(|i| i.into_model(&agencies)).collect::<Result<_>>()?,
             task_lists: task_lists.into_iter().map(TaskListRow::into_model).collect::<Result<_>>()?,
             ..Dataset::default()
-        })
+        };
+        sort_reference(&mut data);
+        Ok(data)
     }
 
     /// Everything stored, every revision of every value included, in a stable order.
@@ -188,6 +216,7 @@ impl Store {
         data.tasks = self.tasks(&TaskFilter::default(), Page::ALL).await?.items;
         data.breakdowns = self.breakdowns().await?;
         data.changes = self.changes().await?;
+        sort_figures(&mut data);
         Ok(data)
     }
 
@@ -247,8 +276,21 @@ impl Store {
     }
 
     pub async fn indicator(&self, code: &str) -> Result<Option<Indicator>> {
-        let found = self.indicators(&IndicatorFilter::default(), Page::ALL).await?;
-        Ok(found.items.into_iter().find(|i| i.code.as_str() == code))
+        let mut s = Select::new(INDICATOR_COLUMNS);
+        s.and("code = ?", [text(code)]);
+        let mut pooled = self.acquire().await?;
+        let c = &mut pooled.conn();
+        let rows: Vec<IndicatorRow> =
+            run!(c, |c| bind_all!(sqlx::query_as(&s.sql), &s.params).fetch_all(&mut *c).await)?;
+        let agencies: Vec<AgencyRow> = run!(c, |c| {
+            sqlx::query_as(
+            "SELECT indicator AS owner, role, unit, grp FROM indicator_agencies WHERE indicator = $1 ORDER BY role, ordinal"
+        )
+        .bind(code)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        rows.into_iter().next().map(|r| r.into_model(&agencies)).transpose()
     }
 
     pub async fn values(&self, filter: &ValueFilter, page: Page) -> Result<Paged<ValueRecord>> {

@@ -4,11 +4,10 @@
 // Stories are test code: an unwrap that fails is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use ::dataset::Catalog;
 use model::*;
 use store::{IndicatorFilter, Page, Store, StoreError, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
+use testkit::TestDb;
 
 fn fixture() -> Dataset {
     ::dataset::load("mini.toml", include_bytes!("fixtures/mini.toml"), &Catalog::default())
@@ -26,7 +25,8 @@ fn statement(v: &NewValue) -> (String, String, Period, String, Option<u32>) {
     (v.indicator.to_string(), v.unit.to_string(), v.period, v.value.to_text(), v.revision)
 }
 
-async fn every_kind_round_trips(store: Store) {
+async fn every_kind_round_trips(db: &TestDb) {
+    let store = db.store.clone();
     let data = fixture();
     let report = store.apply(&data).await.unwrap();
     assert_eq!(report.values_added, 6);
@@ -81,7 +81,8 @@ async fn every_kind_round_trips(store: Store) {
     assert_eq!(store.everything().await.unwrap(), back);
 }
 
-async fn values_keep_every_revision(store: Store) {
+async fn values_keep_every_revision(db: &TestDb) {
+    let store = db.store.clone();
     store.apply(&fixture()).await.unwrap();
     let vn_2022 = ValueFilter {
         indicator: Some("online_dossiers".into()),
@@ -118,7 +119,8 @@ async fn values_keep_every_revision(store: Store) {
     assert!(groups.iter().all(|g| g.key.as_str() != "newcomers"), "the failed write left a group behind");
 }
 
-async fn filters_and_pages(store: Store) {
+async fn filters_and_pages(db: &TestDb) {
+    let store = db.store.clone();
     store.apply(&fixture()).await.unwrap();
     let units = |f: UnitFilter| {
         let store = store.clone();
@@ -181,7 +183,8 @@ async fn filters_and_pages(store: Store) {
     assert_eq!(store.tasks(&done, Page::ALL).await.unwrap().total, 1);
 }
 
-async fn references_are_enforced(store: Store) {
+async fn references_are_enforced(db: &TestDb) {
+    let store = db.store.clone();
     store.apply(&fixture()).await.unwrap();
     let mut orphan = fixture().values[0].clone();
     orphan.unit = UnitKey::parse("atlantis").unwrap();
@@ -190,7 +193,7 @@ async fn references_are_enforced(store: Store) {
     store.ping().await.unwrap();
 }
 
-on_both_backends! {
+testkit::on_both_backends! {
     every_kind => crate::every_kind_round_trips,
     revisions => crate::values_keep_every_revision,
     filters => crate::filters_and_pages,

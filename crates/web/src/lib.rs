@@ -1,1 +1,54 @@
-//! placeholder
+//! dxmon's HTTP server: the JSON API under `/api/v1` (documented at
+//! `/api/v1/openapi.json`), a health check, and server-rendered pages.
+
+pub mod api;
+pub mod error;
+pub mod ops;
+mod pages;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach. The server keeps nothing else: state lives in the
+/// database, so several servers can share one.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: store::Store,
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/health", get(health))
+        .nest("/api/v1", api::router())
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> error::Result<&'static str> {
+    state.store.ping().await.map_err(|_| error::ApiError::Unavailable)?;
+    Ok("ok")
+}
+
+/// Serves `app` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use model::Lang;
-use score::check::{CheckInput, Finding, Severity, run as check};
+use score::check::{Finding, Severity};
 
 use super::DatabaseArg;
 
@@ -30,7 +30,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = args.database.open().await?;
-    let findings = findings(&store).await?;
+    let findings = web::ops::findings(&store).await?;
     let shown: Vec<&Finding> = findings.iter().filter(|f| args.all || f.severity != Severity::Info).collect();
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&shown)?),
@@ -38,22 +38,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let errors = findings.iter().any(|f| f.severity == Severity::Error);
     Ok(if errors { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
-
-/// Every finding on what the store holds.
-pub async fn findings(store: &store::Store) -> anyhow::Result<Vec<Finding>> {
-    let catalog = super::import::catalog(store).await?;
-    let data = store.everything().await?;
-    let values: Vec<model::ValueRecord> =
-        store.values(&store::ValueFilter { revisions: true, ..Default::default() }, store::Page::ALL).await?.items;
-    Ok(check(&CheckInput {
-        registry: &catalog.registry,
-        indicators: &data.indicators,
-        values: &values,
-        breakdowns: &data.breakdowns,
-        changes: &data.changes,
-        sources: &data.sources,
-    }))
 }
 
 fn render(shown: &[&Finding], all: &[Finding], lang: Lang) -> String {

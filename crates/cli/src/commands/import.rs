@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use dataset::{Catalog, CatalogParts, RecordKind};
 use store::Store;
 
 use super::DatabaseArg;
@@ -50,60 +49,24 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The catalog of what the store holds now.
-pub async fn catalog(store: &Store) -> anyhow::Result<Catalog> {
-    let r = store.reference().await?;
-    Catalog::new(CatalogParts {
-        units: r.units,
-        groups: r.groups,
-        events: r.lineage,
-        programmes: r.programmes,
-        pillars: r.pillars,
-        indicators: r.indicators,
-        sources: r.sources,
-        task_lists: r.task_lists,
-    })
-    .map_err(|errors| {
-        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("the stored units are inconsistent:\n{}", text.join("\n"))
-    })
-}
-
-/// Imports files in dependency order, reporting to `out`. Returns false, having
+/// Imports files in dependency order, reporting each to `out`. Returns false, having
 /// reported the errors, at the first file that does not load.
 pub async fn import_all(
     store: &Store,
     files: &[(String, &[u8])],
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<bool> {
-    let mut ordered: Vec<(RecordKind, &(String, &[u8]))> = Vec::new();
-    for file in files {
-        match dataset::kinds_of(&file.0, file.1) {
-            Ok(kinds) => ordered.push((kinds.first().copied().unwrap_or(RecordKind::Changes), file)),
-            Err(errors) => {
-                writeln!(out, "{errors}")?;
-                writeln!(out, "stopped at {}: nothing from it was written", file.0)?;
-                return Ok(false);
-            }
+    // A report line that cannot be printed is no reason to stop an import.
+    let result = web::ops::import(store, files, |report| {
+        let _ = writeln!(out, "{report}");
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e @ web::ops::ImportFailure::Invalid { .. }) => {
+            writeln!(out, "{e}")?;
+            Ok(false)
         }
+        Err(e) => Err(e.into()),
     }
-    ordered.sort_by_key(|(kind, _)| *kind);
-    for (_, (name, bytes)) in ordered {
-        let catalog = catalog(store).await?;
-        let data = match dataset::load(name, bytes, &catalog) {
-            Ok(d) => d,
-            Err(errors) => {
-                writeln!(out, "{errors}")?;
-                writeln!(out, "stopped at {name}: {} error(s), nothing from it was written", errors.0.len())?;
-                return Ok(false);
-            }
-        };
-        let report = store.apply(&data).await.with_context(|| format!("{name}: not written"))?;
-        let mut parts: Vec<String> = report.written.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        if report.values_added + report.values_unchanged > 0 {
-            parts.push(format!("{} values added, {} unchanged", report.values_added, report.values_unchanged));
-        }
-        writeln!(out, "{name}: {}", if parts.is_empty() { "nothing to load".to_owned() } else { parts.join(", ") })?;
-    }
-    Ok(true)
 }

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod demo;
 pub mod export;
 pub mod import;
+pub mod serve;
 
 use anyhow::Context;
 use store::Store;

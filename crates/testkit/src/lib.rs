@@ -1,0 +1,126 @@
+//! A fresh database for each test: a SQLite file in a temporary directory, and, when
+//! DXMON_TEST_POSTGRES_URL is set, a PostgreSQL schema of its own that is dropped
+//! afterwards. Without the variable, PostgreSQL tests say that they were skipped.
+
+// Test scaffolding: a failure to set up is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use store::Store;
+
+pub const POSTGRES_ENV: &str = "DXMON_TEST_POSTGRES_URL";
+
+pub struct TestDb {
+    pub store: Store,
+    /// A URL that reaches this database, for running the `dxmon` binary against it.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<(String, String)>,
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("test.db");
+    let store = Store::open_sqlite(SqliteConnectOptions::new().filename(&path), false).await.expect("open SQLite");
+    store.migrate().await.expect("migrate SQLite");
+    TestDb { store, url: format!("sqlite:{}", path.display()), _dir: Some(dir), schema: None }
+}
+
+/// The base PostgreSQL URL, or None after saying that the test is skipped.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) => Some(url),
+        Err(_) => {
+            // Written past the test harness's capture, so that the skip is seen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped: PostgreSQL test needs {POSTGRES_ENV} (e.g. postgres://postgres@127.0.0.1:5432/test)"
+            );
+            None
+        }
+    }
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    let base = postgres_url()?;
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let admin =
+        sqlx::PgPool::connect_with(PgConnectOptions::from_str(&base).expect("PostgreSQL URL")).await.expect("connect");
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("create schema");
+    admin.close().await;
+    let options =
+        PgConnectOptions::from_str(&base).expect("PostgreSQL URL").options([("search_path", schema.as_str())]);
+    let store = Store::open_postgres(options).await.expect("connect to schema");
+    store.migrate().await.expect("migrate PostgreSQL");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    Some(TestDb { store, url, _dir: None, schema: Some((base, schema)) })
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((url, schema)) = self.schema.take() else { return };
+        // Dropping runs outside the test's runtime, so it gets one of its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async {
+                let Ok(options) = PgConnectOptions::from_str(&url) else { return };
+                if let Ok(pool) = sqlx::PgPool::connect_with(options).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&pool).await;
+                    pool.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The repository's seed dataset directory.
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
+}
+
+/// The seed files as (name, content), in name order.
+pub fn seed_files() -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(data_dir())
+        .expect("data directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "csv" || e == "toml"))
+        .map(|p| {
+            (
+                format!("data/{}", p.file_name().unwrap_or_default().to_string_lossy()),
+                std::fs::read(&p).expect("seed file"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Defines `$name::sqlite` and `$name::postgres`, each running `$story(db)` with a
+/// fresh `TestDb`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident => $story:path),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    let db = $crate::sqlite().await;
+                    $story(&db).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    let Some(db) = $crate::postgres().await else { return };
+                    $story(&db).await;
+                }
+            }
+        )*
+    };
+}

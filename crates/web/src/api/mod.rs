@@ -1,0 +1,114 @@
+//! The JSON API under /api/v1: read access to units (with lineage), indicators, values
+//! (with revisions, and on a later map of units), targets, tasks and the consistency
+//! check. Lists are paginated; errors are problem details.
+
+pub mod dto;
+mod figures;
+mod framework;
+mod plans;
+mod units;
+
+use std::str::FromStr;
+
+use axum::extract::FromRequestParts;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+use crate::AppState;
+use crate::error::{ApiError, Problem, Result};
+
+/// `Query` whose rejections are problem details.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// `Path` whose rejections are problem details.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+const DEFAULT_PER_PAGE: u32 = 50;
+const MAX_PER_PAGE: u32 = 500;
+
+/// The requested page, checked: pages count from 1, and at most 500 items come at once.
+fn page(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32, store::Page)> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if page == 0 {
+        return Err(ApiError::BadRequest("page counts from 1".into()));
+    }
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(ApiError::BadRequest(format!("per_page must be between 1 and {MAX_PER_PAGE}")));
+    }
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    Ok((page, per_page, store::Page { limit: i64::from(per_page), offset }))
+}
+
+/// A query parameter parsed with the model's own parser; its error is the message.
+fn parse<T: FromStr>(name: &str, value: Option<&str>) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    value.map(|v| v.parse::<T>().map_err(|e| ApiError::BadRequest(format!("{name}: {e}")))).transpose()
+}
+
+/// `?lang=vi|en`, Vietnamese by default.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// vi (default) or en.
+    pub lang: Option<String>,
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint; the API is described at /api/v1/openapi.json".into())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/units", get(units::list))
+        .route("/units/{key}", get(units::one))
+        .route("/groups", get(units::groups))
+        .route("/programmes", get(framework::programmes))
+        .route("/sources", get(framework::sources))
+        .route("/indicators", get(framework::list))
+        .route("/indicators/{code}", get(framework::one))
+        .route("/values", get(figures::list))
+        .route("/values/on-map", get(figures::on_map))
+        .route("/targets", get(plans::targets))
+        .route("/tasks", get(plans::tasks))
+        .route("/checks", get(figures::checks))
+        .route("/openapi.json", get(openapi))
+        .fallback(not_found)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "dxmon API",
+        description = "Read access to the units, indicators, values, targets and tasks of a national \
+                       digital-transformation programme. Errors are RFC 9457 problem details.",
+    ),
+    paths(
+        units::list,
+        units::one,
+        units::groups,
+        framework::programmes,
+        framework::sources,
+        framework::list,
+        framework::one,
+        figures::list,
+        figures::on_map,
+        figures::checks,
+        plans::targets,
+        plans::tasks,
+    ),
+    components(schemas(Problem))
+)]
+pub struct ApiDoc;

@@ -1,0 +1,169 @@
+//! The API on both backends, loaded with the seed dataset: lists, filters and pages,
+//! lineage, revisions, values on the 2025 map, problem details, and the OpenAPI
+//! document covering every route.
+
+// Test code: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::Value;
+use testkit::TestDb;
+use tower::ServiceExt;
+
+async fn app(db: &TestDb) -> axum::Router {
+    let files = testkit::seed_files();
+    let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    web::ops::import(&db.store, &refs, |_| {}).await.unwrap();
+    web::app(web::AppState { store: db.store.clone() })
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String, Value) {
+    let response = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let content_type =
+        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, content_type, json)
+}
+
+async fn ok(app: &axum::Router, uri: &str) -> Value {
+    let (status, _, body) = get(app, uri).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    body
+}
+
+fn keys(items: &Value) -> Vec<String> {
+    items.as_array().unwrap().iter().map(|i| i["key"].as_str().or(i["unit"].as_str()).unwrap().to_owned()).collect()
+}
+
+async fn lists_filters_and_pages(db: &TestDb) {
+    let app = app(db).await;
+    let before = ok(&app, "/api/v1/units?group=provinces&valid_on=2024-01-01&per_page=100").await;
+    assert_eq!(before["total"], 63);
+    let after = ok(&app, "/api/v1/units?group=provinces&valid_on=1/7/2025&per_page=100").await;
+    assert_eq!(after["total"], 34);
+    let page = ok(&app, "/api/v1/units?kind=province&per_page=10&page=3").await;
+    assert_eq!((page["page"].as_u64(), page["items"].as_array().unwrap().len()), (Some(3), 10));
+    assert_eq!(keys(&ok(&app, "/api/v1/units?q=Thua%20Thien%20Hue").await["items"]), ["thua-thien-hue"]);
+
+    let targets = ok(&app, "/api/v1/targets?programme=kh-2023&per_page=100").await;
+    assert_eq!(targets["total"], 42, "the 42 key targets of 2023");
+    let tasks = ok(&app, "/api/v1/tasks?list=kh-2024-q2&status=done&per_page=100").await;
+    assert_eq!(tasks["total"], 19, "Appendix 1 lists 19 completed tasks");
+    let of_mic = ok(&app, "/api/v1/tasks?agency=bo-tttt&per_page=100").await;
+    // Its own tasks, and those of the groups it belongs to ("bộ, ngành, địa phương").
+    let responsible: Vec<String> =
+        of_mic["items"].as_array().unwrap().iter().map(|t| t["responsible"].to_string()).collect();
+    assert!(responsible.iter().all(|r| r.contains("bo-tttt") || r.contains("group:ministries")), "{responsible:?}");
+    assert!(responsible.iter().any(|r| r.contains("group:ministries")));
+    assert_eq!(responsible.iter().filter(|r| r.contains("bo-tttt")).count(), 18, "9 in each appendix");
+    let indicator = ok(&app, "/api/v1/indicators/gov.online_dossier_rate").await;
+    assert_eq!(indicator["lead"][0], "bo-tttt");
+    assert!(ok(&app, "/api/v1/programmes").await.to_string().contains("Chính phủ số"));
+    assert!(ok(&app, "/api/v1/sources").await.to_string().contains("001_d51fe3f0a84c9308.txt"));
+}
+
+async fn lineage_revisions_and_maps(db: &TestDb) {
+    let app = app(db).await;
+    let unit = ok(&app, "/api/v1/units/bac-ninh-2025").await;
+    assert_eq!(unit["code"], "24");
+    assert_eq!(unit["lineage"][0]["from"], serde_json::json!(["bac-ninh", "bac-giang"]));
+
+    let current = ok(&app, "/api/v1/values?indicator=gov.online_dossier_rate&unit=vn&period=2022").await;
+    assert_eq!((current["total"].as_i64(), current["items"][0]["value"].as_str()), (Some(1), Some("54.34")));
+    assert_eq!(current["items"][0]["revision"], 2);
+    let all = ok(&app, "/api/v1/values?indicator=gov.online_dossier_rate&unit=vn&period=2022&revisions=true").await;
+    let stated: Vec<&str> = all["items"].as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert_eq!(stated, ["52.80", "54.34"]);
+    let estimated = ok(&app, "/api/v1/values?provenance=estimated&per_page=500").await;
+    assert!(estimated["items"].as_array().unwrap().iter().all(|v| v["provenance"] == "estimated"));
+    let in_2023 = ok(&app, "/api/v1/values?within=2023&indicator=infra.fibre_household_rate").await;
+    assert_eq!(in_2023["items"][0]["period"], "2023-06");
+
+    let ranks = ok(&app, "/api/v1/values/on-map?indicator=dti.province.rank&period=2022&date=2025-07-01").await;
+    let find =
+        |items: &Value, unit: &str| items.as_array().unwrap().iter().find(|i| i["unit"] == unit).cloned().unwrap();
+    assert_eq!(find(&ranks, "bac-ninh-2025")["rule"], "not_additive", "ranks do not add");
+    let grades = ok(&app, "/api/v1/values/on-map?indicator=portal.grade&period=2023-H1&date=2025-07-01").await;
+    assert_eq!(
+        (find(&grades, "hue")["rule"].as_str(), find(&grades, "hue")["value"].as_str()),
+        (Some("renamed"), Some("B"))
+    );
+    let invoices =
+        ok(&app, "/api/v1/values/on-map?indicator=econ.cash_register_einvoices&period=2024-06&date=2025-07-01").await;
+    let hcm = find(&invoices, "ho-chi-minh-2025");
+    assert_eq!(hcm["rule"], "incomplete");
+    assert_eq!(hcm["missing"], serde_json::json!(["ba-ria-vung-tau"]));
+}
+
+async fn errors_are_problem_details(db: &TestDb) {
+    let app = app(db).await;
+    for (uri, status, detail) in [
+        ("/api/v1/values?period=2023-H3", StatusCode::BAD_REQUEST, "'2023-H3' is not a period"),
+        ("/api/v1/units?per_page=0", StatusCode::BAD_REQUEST, "per_page must be between 1 and 500"),
+        ("/api/v1/units?page=x", StatusCode::BAD_REQUEST, "page"),
+        ("/api/v1/units?kind=town", StatusCode::BAD_REQUEST, "unknown unit kind 'town'"),
+        ("/api/v1/units?valid_on=2025-13-01", StatusCode::BAD_REQUEST, "not a date"),
+        ("/api/v1/units/atlantis", StatusCode::NOT_FOUND, "no unit with key 'atlantis'"),
+        ("/api/v1/indicators/nope", StatusCode::NOT_FOUND, "no indicator"),
+        ("/api/v1/values/on-map?indicator=dti.national&period=2022", StatusCode::BAD_REQUEST, "date"),
+        ("/api/v1/checks?lang=fr", StatusCode::BAD_REQUEST, "unknown language 'fr'"),
+        ("/api/v1/nowhere", StatusCode::NOT_FOUND, "openapi.json"),
+    ] {
+        let (got, content_type, body) = get(&app, uri).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert_eq!(content_type, "application/problem+json", "{uri}");
+        assert_eq!(body["status"], status.as_u16(), "{uri}");
+        assert!(body["detail"].as_str().unwrap().contains(detail), "{uri}: {body}");
+    }
+}
+
+async fn documents_itself_and_checks(db: &TestDb) {
+    let app = app(db).await;
+    let spec = ok(&app, "/api/v1/openapi.json").await;
+    let documented: Vec<&str> = spec["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    for route in [
+        "/api/v1/units",
+        "/api/v1/units/{key}",
+        "/api/v1/groups",
+        "/api/v1/programmes",
+        "/api/v1/sources",
+        "/api/v1/indicators",
+        "/api/v1/indicators/{code}",
+        "/api/v1/values",
+        "/api/v1/values/on-map",
+        "/api/v1/targets",
+        "/api/v1/tasks",
+        "/api/v1/checks",
+    ] {
+        assert!(documented.contains(&route), "{route} is not in the OpenAPI document");
+        let concrete = route.replace("{key}", "vn").replace("{code}", "dti.national");
+        let concrete = if concrete.ends_with("on-map") {
+            format!("{concrete}?indicator=dti.national&period=2022&date=2025-07-01")
+        } else {
+            concrete
+        };
+        ok(&app, &concrete).await;
+    }
+    assert_eq!(documented.len(), 12, "every documented path is served: {documented:?}");
+
+    let findings = ok(&app, "/api/v1/checks?lang=en").await.to_string();
+    assert!(findings.contains("12/34 = 35.3%"), "{findings}");
+    let (status, _, body) = get(&app, "/health").await;
+    assert_eq!((status, body), (StatusCode::OK, Value::String("ok".into())));
+    let (status, content_type, page) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/html"));
+    assert!(page.as_str().unwrap().contains("<td>0,71</td>"), "the index table in Vietnamese number format");
+    let (_, _, english) = get(&app, "/?lang=en").await;
+    assert!(english.as_str().unwrap().contains("<td>0.71</td>"));
+}
+
+testkit::on_both_backends! {
+    lists => crate::lists_filters_and_pages,
+    lineage => crate::lineage_revisions_and_maps,
+    errors => crate::errors_are_problem_details,
+    documents => crate::documents_itself_and_checks,
+}
