@@ -44,6 +44,13 @@ macro_rules! key_type {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = KeyError;
+            fn from_str(s: &str) -> Result<Self, KeyError> {
+                Self::parse(s)
+            }
+        }
+
         impl TryFrom<String> for $name {
             type Error = KeyError;
             fn try_from(s: String) -> Result<Self, KeyError> {

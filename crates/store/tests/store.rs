@@ -6,7 +6,7 @@
 
 use ::dataset::Catalog;
 use model::*;
-use store::{IndicatorFilter, Page, Store, StoreError, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
+use store::{IndicatorFilter, Page, StoreError, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
 use testkit::TestDb;
 
 fn fixture() -> Dataset {
