@@ -98,8 +98,13 @@ kind = "date"
 "#;
 
 fn base() -> Catalog {
-    let data = load("base.toml", BASE.as_bytes(), &Catalog::default()).unwrap_or_else(|e| panic!("{e}"));
-    Catalog::default().absorb(&data).unwrap()
+    static BASE_CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    BASE_CATALOG
+        .get_or_init(|| {
+            let data = load("base.toml", BASE.as_bytes(), &Catalog::default()).unwrap_or_else(|e| panic!("{e}"));
+            Catalog::default().absorb(&data).unwrap()
+        })
+        .clone()
 }
 
 fn errors(file: &str, text: &str) -> String {
@@ -262,4 +267,54 @@ fn what_is_written_reads_back_the_same() {
         reread.values.extend(part.values);
     }
     assert_eq!(reread, all);
+}
+
+mod robustness {
+    use proptest::prelude::*;
+
+    use super::base;
+    use crate::load;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever the bytes, reading answers with records or errors, never a panic.
+        #[test]
+        fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300), toml in any::<bool>()) {
+            let name = if toml { "x.toml" } else { "x.csv" };
+            if let Err(errors) = load(name, &bytes, &base()) {
+                // Every error names the file and says something.
+                prop_assert!(errors.0.iter().all(|e| e.to_string().starts_with(name) && !e.message.is_empty()));
+            }
+        }
+
+        /// Rows that look almost right reach the checks of every field.
+        #[test]
+        fn almost_right_values(rows in proptest::collection::vec(
+            ("(online_rate|villages|portal_grade|law_passed|x)", "(vn|da-nang|Đà Nẵng|48|Da Nag|)",
+             "(2022|2025|2023-H1|2024-Q5|2023-06|x)", "(52,80%|1\\.234|1.234,5|-3|A|yes|2023-06-22|)",
+             "(19|0|-1|)", "(21|0|)"),
+            0..12,
+        )) {
+            let mut text = String::from("indicator,unit,period,value,numerator,denominator\n");
+            for (i, u, p, v, n, d) in rows {
+                text.push_str(&format!("{i},{u},{p},\"{v}\",{n},{d}\n"));
+            }
+            if let Err(errors) = load("v.csv", text.as_bytes(), &base()) {
+                // Every error is placed on a line of the file.
+                prop_assert!(errors.0.iter().all(|e| e.pos.is_some_and(|p| p.line >= 1)));
+            }
+        }
+
+        /// Breakdowns and targets in TOML with fields of every type.
+        #[test]
+        fn arbitrary_toml_values(value in "(\"[^\"\\\\]{0,12}\"|-?[0-9]{1,6}|[0-9]\\.[0-9]{1,3}|true|\\[\\]|\\{\\})") {
+            let text = format!(
+                "[[breakdowns]]\nbreakdown = {value}\ntitle = {value}\ntotal = {value}\nparts = [{{ label = {value}, value = {value} }}]\n\n[[targets]]\nindicator = {value}\nprogramme = {value}\nperiod = {value}\ncomparator = {value}\ntarget = {value}\n"
+            );
+            if let Err(errors) = load("t.toml", text.as_bytes(), &base()) {
+                prop_assert!(!errors.0.is_empty());
+            }
+        }
+    }
 }
