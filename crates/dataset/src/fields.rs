@@ -102,7 +102,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<Section>, ImportErrors> {
 
 /// UTF-8, with or without a byte-order mark; anything else is refused with the line
 /// where it stops being UTF-8.
-fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
+pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(ImportError::file(file, "the file is UTF-16; save it as UTF-8"));
     }
@@ -210,7 +210,7 @@ fn check_columns(file: &str, kind: RecordKind, names: &[&str]) -> Result<(), Imp
 }
 
 /// Line and column of a byte offset.
-fn position(text: &str, offset: usize) -> Pos {
+pub(crate) fn position(text: &str, offset: usize) -> Pos {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

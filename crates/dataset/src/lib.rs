@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod error;
 pub mod fields;
 pub mod kind;
+pub mod methodology;
 mod validate;
 pub mod write;
 

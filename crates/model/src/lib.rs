@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod indicator;
 pub mod key;
 pub mod lineage;
+pub mod methodology;
 pub mod number;
 pub mod period;
 pub mod registry;

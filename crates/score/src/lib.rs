@@ -1,4 +1,8 @@
-//! Pure computations over the model. Today: the consistency check of stated figures,
-//! which finds what the published reports contradict themselves on.
+//! Pure computations over the model: the consistency check of stated figures, and the
+//! scoring, ranking, sensitivity and explanation of index methodologies.
 
 pub mod check;
+pub mod explain;
+pub mod method;
+pub mod rank;
+pub mod sensitivity;
