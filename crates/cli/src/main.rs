@@ -25,6 +25,13 @@ enum Command {
     Export(commands::export::Args),
     /// List figures that contradict themselves.
     Check(commands::check::Args),
+    /// Check methodology files.
+    #[command(subcommand)]
+    Methodology(commands::methodology::Command),
+    /// Rank a group by a methodology, or by one indicator.
+    Rank(commands::rank::Args),
+    /// One unit's scores under a methodology, and what would raise it most.
+    Scores(commands::scores::Args),
 }
 
 #[tokio::main]
@@ -43,6 +50,9 @@ async fn main() -> std::process::ExitCode {
         Command::Import(args) => commands::import::run(args).await,
         Command::Export(args) => commands::export::run(args).await,
         Command::Check(args) => commands::check::run(args).await,
+        Command::Methodology(command) => commands::methodology::run(command).await,
+        Command::Rank(args) => commands::rank::run(args).await,
+        Command::Scores(args) => commands::scores::run(args).await,
     };
     match result {
         Ok(code) => code,

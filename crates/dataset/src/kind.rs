@@ -12,6 +12,8 @@ pub enum RecordKind {
     Programmes,
     Pillars,
     Indicators,
+    /// A methodology file (TOML only, one methodology per file).
+    Methodologies,
     Values,
     Targets,
     TaskLists,
@@ -137,7 +139,7 @@ const CHANGES_COLUMNS: &[Column] = &[
 
 impl RecordKind {
     /// In load order.
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 14] = [
         RecordKind::Sources,
         RecordKind::Groups,
         RecordKind::Units,
@@ -145,6 +147,7 @@ impl RecordKind {
         RecordKind::Programmes,
         RecordKind::Pillars,
         RecordKind::Indicators,
+        RecordKind::Methodologies,
         RecordKind::Values,
         RecordKind::Targets,
         RecordKind::TaskLists,
@@ -163,6 +166,7 @@ impl RecordKind {
             RecordKind::Programmes => "programmes",
             RecordKind::Pillars => "pillars",
             RecordKind::Indicators => "indicators",
+            RecordKind::Methodologies => "methodologies",
             RecordKind::Values => "values",
             RecordKind::Targets => "targets",
             RecordKind::TaskLists => "task_lists",
@@ -185,6 +189,7 @@ impl RecordKind {
             RecordKind::Programmes => PROGRAMMES_COLUMNS,
             RecordKind::Pillars => PILLARS_COLUMNS,
             RecordKind::Indicators => INDICATORS_COLUMNS,
+            RecordKind::Methodologies => &[],
             RecordKind::Values => VALUES_COLUMNS,
             RecordKind::Targets => TARGETS_COLUMNS,
             RecordKind::TaskLists => TASK_LISTS_COLUMNS,
@@ -228,7 +233,7 @@ impl fmt::Display for RecordKind {
 pub fn expected_headers() -> String {
     RecordKind::ALL
         .iter()
-        .filter(|k| **k != RecordKind::Breakdowns)
+        .filter(|k| !matches!(k, RecordKind::Breakdowns | RecordKind::Methodologies))
         .map(|k| {
             let cols: Vec<&str> = k.columns().iter().filter(|c| c.required).map(|c| c.name).collect();
             format!("{}: {}", k.name(), cols.join(","))

@@ -213,6 +213,11 @@ pub fn files(data: &Dataset) -> Vec<(String, String)> {
     }
     out.push(t.finish());
 
+    for m in &data.methodologies {
+        let name = model::text::slug(&format!("{} {}", m.id, m.version));
+        out.push((format!("methodology-{name}.toml"), crate::methodology::write(m)));
+    }
+
     out.push(("breakdowns.toml".to_owned(), breakdowns(&data.breakdowns)));
 
     let mut t = Table::new(RecordKind::Changes);

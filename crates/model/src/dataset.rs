@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::indicator::{Indicator, Pillar, Programme};
 use crate::key::{IndicatorCode, UnitKey};
 use crate::lineage::LineageEvent;
+use crate::methodology::Methodology;
 use crate::period::Period;
 use crate::source::SourceDoc;
 use crate::statement::{Breakdown, StatedChange};
@@ -51,7 +52,7 @@ impl From<ValueRecord> for NewValue {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Dataset {
     pub sources: Vec<SourceDoc>,
     pub groups: Vec<Group>,
@@ -60,6 +61,7 @@ pub struct Dataset {
     pub programmes: Vec<Programme>,
     pub pillars: Vec<Pillar>,
     pub indicators: Vec<Indicator>,
+    pub methodologies: Vec<Methodology>,
     pub values: Vec<NewValue>,
     pub targets: Vec<Target>,
     pub task_lists: Vec<TaskList>,
@@ -79,6 +81,7 @@ impl Dataset {
             ("programmes", self.programmes.len()),
             ("pillars", self.pillars.len()),
             ("indicators", self.indicators.len()),
+            ("methodologies", self.methodologies.len()),
             ("values", self.values.len()),
             ("targets", self.targets.len()),
             ("task_lists", self.task_lists.len()),

@@ -216,6 +216,7 @@ impl Store {
         data.tasks = self.tasks(&TaskFilter::default(), Page::ALL).await?.items;
         data.breakdowns = self.breakdowns().await?;
         data.changes = self.changes().await?;
+        data.methodologies = self.methodologies().await?;
         sort_figures(&mut data);
         Ok(data)
     }
@@ -384,6 +385,35 @@ impl Store {
         .fetch_all(&mut *c)
         .await)?;
         rows.into_iter().map(|r| r.into_model(&parts, &members)).collect()
+    }
+
+    /// Every version of every methodology, by id then version.
+    pub async fn methodologies(&self) -> Result<Vec<model::methodology::Methodology>> {
+        let mut pooled = self.acquire().await?;
+        let rows: Vec<(String, String, String)> = run!(&mut pooled.conn(), |c| sqlx::query_as(
+            "SELECT id, version, definition FROM methodologies"
+        )
+        .fetch_all(&mut *c)
+        .await)?;
+        let mut out = rows
+            .into_iter()
+            .map(|(id, _, definition)| {
+                serde_json::from_str::<model::methodology::Methodology>(&definition)
+                    .map_err(|e| crate::StoreError::Corrupt(format!("methodology {id}: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| (&a.id, &a.version).cmp(&(&b.id, &b.version)));
+        Ok(out)
+    }
+
+    /// The methodology `id` in the version that applies to `period`, or its latest
+    /// version when no period is given.
+    pub async fn methodology(&self, id: &str, period: Option<Period>) -> Result<Option<model::methodology::Methodology>> {
+        let versions: Vec<_> = self.methodologies().await?.into_iter().filter(|m| m.id == id).collect();
+        Ok(match period {
+            Some(p) => versions.into_iter().filter(|m| m.applies_to_period(p)).max_by_key(|m| m.applies_from),
+            None => versions.into_iter().max_by_key(|m| m.applies_from),
+        })
     }
 
     pub async fn changes(&self) -> Result<Vec<StatedChange>> {

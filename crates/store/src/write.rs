@@ -47,6 +47,7 @@ impl Store {
             programmes(c, &data.programmes).await?;
             pillars(c, &data.pillars).await?;
             indicators(c, &data.indicators).await?;
+            methodologies(c, &data.methodologies).await?;
             let now = Utc::now().trunc_subsecs(6);
             for v in &data.values {
                 if value(c, v, now).await? {
@@ -255,6 +256,24 @@ async fn indicators(c: &mut Conn<'_>, items: &[Indicator]) -> Result<()> {
             }
             Ok::<_, sqlx::Error>(())
         })?;
+    }
+    Ok(())
+}
+
+async fn methodologies(c: &mut Conn<'_>, items: &[model::methodology::Methodology]) -> Result<()> {
+    for m in items {
+        let definition = serde_json::to_string(m).map_err(|e| StoreError::Corrupt(format!("methodology {}: {e}", m.id)))?;
+        exec!(c, |c| sqlx::query(
+            "INSERT INTO methodologies (id, version, name, applies_from, applies_to, definition) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id, version) DO UPDATE SET name = excluded.name, applies_from = excluded.applies_from,
+                 applies_to = excluded.applies_to, definition = excluded.definition"
+        )
+        .bind(&m.id)
+        .bind(&m.version)
+        .bind(&m.name)
+        .bind(m.applies_from.to_string())
+        .bind(m.applies_to.map(|p| p.to_string()))
+        .bind(definition))?;
     }
     Ok(())
 }

@@ -4,6 +4,9 @@ pub mod check;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod methodology;
+pub mod rank;
+pub mod scores;
 pub mod serve;
 
 use anyhow::Context;

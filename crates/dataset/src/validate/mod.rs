@@ -17,8 +17,22 @@ use crate::error::{ImportError, ImportErrors};
 use crate::fields::{Fields, read};
 use crate::kind::RecordKind;
 
-/// Reads, checks and converts one file against what is already known.
+/// A TOML file whose top level has an `id` is a methodology, not a set of records.
+fn is_methodology(file: &str, bytes: &[u8]) -> bool {
+    file.to_lowercase().ends_with(".toml")
+        && std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| toml::de::DeTable::parse(text).ok())
+            .is_some_and(|table| table.get_ref().contains_key("id"))
+}
+
+/// Reads, checks and converts one file against what is already known. A methodology
+/// is only read here; what its tree means is checked by `score::method::compile`.
 pub fn load(file: &str, bytes: &[u8], catalog: &Catalog) -> Result<Dataset, ImportErrors> {
+    if is_methodology(file, bytes) {
+        let methodology = crate::methodology::read(file, bytes)?;
+        return Ok(Dataset { methodologies: vec![methodology], ..Dataset::default() });
+    }
     let mut sections = read(file, bytes)?;
     sections.sort_by_key(|s| s.kind);
     let mut v = Validator { file, catalog: catalog.clone(), errors: Vec::new(), out: Dataset::default() };
@@ -32,6 +46,8 @@ pub fn load(file: &str, bytes: &[u8], catalog: &Catalog) -> Result<Dataset, Impo
             RecordKind::Programmes => v.programmes(records),
             RecordKind::Pillars => v.pillars(records),
             RecordKind::Indicators => v.indicators(records),
+            // Methodologies come in files of their own, handled above.
+            RecordKind::Methodologies => {}
             RecordKind::Values => v.values(records),
             RecordKind::Targets => v.targets(records),
             RecordKind::TaskLists => v.task_lists(records),
@@ -45,6 +61,9 @@ pub fn load(file: &str, bytes: &[u8], catalog: &Catalog) -> Result<Dataset, Impo
 
 /// The kinds of record a file holds, for ordering several files before loading them.
 pub fn kinds_of(file: &str, bytes: &[u8]) -> Result<Vec<RecordKind>, ImportErrors> {
+    if is_methodology(file, bytes) {
+        return Ok(vec![RecordKind::Methodologies]);
+    }
     let mut kinds: Vec<RecordKind> = read(file, bytes)?.into_iter().map(|s| s.kind).collect();
     kinds.sort();
     Ok(kinds)

@@ -294,3 +294,40 @@ proptest! {
         prop_assert_eq!(rank(&items, true, 4), rank(&shuffled, true, 4));
     }
 }
+
+#[test]
+fn sensitivity_is_reproducible_and_centred() {
+    let c = compile(&method(BASE), &catalog).unwrap();
+    let scores = scored(&[90.0, 60.0, 30.0, 10.0], &[50.0, 40.0, 60.0, 5.0]);
+    let still = crate::sensitivity::sensitivity(&c, &scores, 50, 0.0, 7);
+    let baseline: Vec<UnitKey> = rank(&scores.iter().map(|s| (s.unit.clone(), s.total.value())).collect::<Vec<_>>(), true, 9)
+        .into_iter()
+        .map(|r| r.unit)
+        .collect();
+    for (position, unit) in baseline.iter().enumerate() {
+        let s = still.iter().find(|s| &s.unit == unit).unwrap();
+        let expected = position as u32 + 1;
+        assert_eq!((s.median_rank, s.low, s.high), (f64::from(expected), expected, expected), "no spread, no movement");
+    }
+    // u1 and u2 are close: rate 60 vs 55, target 40 vs 45 of 50, speed 2 vs 3.
+    let close = scored(&[90.0, 60.0, 55.0, 10.0], &[50.0, 40.0, 45.0, 5.0]);
+    let a = crate::sensitivity::sensitivity(&c, &close, 200, 0.5, 42);
+    assert_eq!(a, crate::sensitivity::sensitivity(&c, &close, 200, 0.5, 42), "the same seed gives the same answer");
+    for s in &a {
+        assert!(f64::from(s.low) <= s.median_rank && s.median_rank <= f64::from(s.high), "{s:?}");
+    }
+    assert!(a.iter().any(|s| s.low < s.high), "weights that move do move someone");
+}
+
+#[test]
+fn explanations_point_at_the_largest_gains() {
+    let c = compile(&method(BASE), &catalog).unwrap();
+    let scores = scored(&[100.0, 20.0], &[50.0, 10.0]);
+    let gains = crate::explain::explain(&c, &scores, &scores[1].unit);
+    let order: Vec<(&str, f64)> = gains.iter().map(|g| (g.component.as_str(), g.gain)).collect();
+    // rate 20 vs 4 points; target 20 vs 4; speed 10 vs 5 (u1 is slower). The bonus
+    // reads the plan, which nobody reported, so nobody has it to gain.
+    assert_eq!(order, [("rate", 16.0), ("target", 16.0), ("speed", 5.0)]);
+    assert!((gains[0].value_gain - 0.16).abs() < 1e-12);
+    assert!(crate::explain::explain(&c, &scores, &scores[0].unit).is_empty(), "the best unit has nothing to gain");
+}

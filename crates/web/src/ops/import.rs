@@ -1,36 +1,11 @@
-//! Operations over the store that the API and the command line share.
+//! Loading files into the store.
 
-use dataset::{Catalog, CatalogParts, ImportErrors, RecordKind};
-use model::UnitRegistry;
-use score::check::{CheckInput, Finding};
-use store::{ApplyReport, Page, Store, StoreError, ValueFilter};
+use dataset::{Catalog, ImportError, ImportErrors, RecordKind};
+use model::Dataset;
+use score::method::{IndicatorInfo, compile};
+use store::{ApplyReport, Store, StoreError};
 
-fn inconsistent(errors: &[model::registry::RegistryError]) -> StoreError {
-    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    StoreError::Corrupt(format!("the stored units are inconsistent: {}", text.join("; ")))
-}
-
-/// The registry of units, groups and lineage as stored.
-pub async fn registry(store: &Store) -> Result<UnitRegistry, StoreError> {
-    let r = store.reference().await?;
-    UnitRegistry::new(r.units, r.groups, r.lineage).map_err(|e| inconsistent(&e))
-}
-
-/// What the store knows, for checking a file against it.
-pub async fn catalog(store: &Store) -> Result<Catalog, StoreError> {
-    let r = store.reference().await?;
-    Catalog::new(CatalogParts {
-        units: r.units,
-        groups: r.groups,
-        events: r.lineage,
-        programmes: r.programmes,
-        pillars: r.pillars,
-        indicators: r.indicators,
-        sources: r.sources,
-        task_lists: r.task_lists,
-    })
-    .map_err(|e| inconsistent(&e))
-}
+use super::catalog;
 
 /// One file loaded.
 #[derive(Debug, Clone)]
@@ -82,6 +57,7 @@ pub async fn import(
         let catalog = catalog(store).await.map_err(store_error)?;
         let data = dataset::load(name, bytes, &catalog)
             .map_err(|errors| ImportFailure::Invalid { file: name.clone(), errors })?;
+        check_methodologies(name, &data, &catalog)?;
         let report = FileReport { file: name.clone(), report: store.apply(&data).await.map_err(store_error)? };
         on_file(&report);
         reports.push(report);
@@ -89,20 +65,19 @@ pub async fn import(
     Ok(reports)
 }
 
-/// Every consistency finding on what the store holds.
-pub async fn findings(store: &Store) -> Result<Vec<Finding>, StoreError> {
-    let reference = store.reference().await?;
-    let registry = UnitRegistry::new(reference.units.clone(), reference.groups.clone(), reference.lineage.clone())
-        .map_err(|e| inconsistent(&e))?;
-    let values = store.values(&ValueFilter { revisions: true, ..Default::default() }, Page::ALL).await?.items;
-    let breakdowns = store.breakdowns().await?;
-    let changes = store.changes().await?;
-    Ok(score::check::run(&CheckInput {
-        registry: &registry,
-        indicators: &reference.indicators,
-        values: &values,
-        breakdowns: &breakdowns,
-        changes: &changes,
-        sources: &reference.sources,
-    }))
+/// Methodologies are checked against the indicators and groups they name before any
+/// is written.
+fn check_methodologies(file: &str, data: &Dataset, catalog: &Catalog) -> Result<(), ImportFailure> {
+    let mut errors = Vec::new();
+    for m in &data.methodologies {
+        if let Err(problems) = compile(m, &|code| catalog.indicators.get(code).map(IndicatorInfo::from)) {
+            errors.extend(problems.into_iter().map(|p| ImportError::file(file, p.to_string())));
+        }
+        if let Some(g) = &m.population
+            && catalog.registry.group(g.as_str()).is_none()
+        {
+            errors.push(ImportError::file(file, format!("population: unknown group '{g}'")));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ImportFailure::Invalid { file: file.to_owned(), errors: ImportErrors(errors) }) }
 }

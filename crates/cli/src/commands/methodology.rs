@@ -1,0 +1,70 @@
+//! `dxmon methodology check FILE...`: reads methodology files and checks them against the
+//! indicators and groups of the database, without writing anything.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use score::method::{IndicatorInfo, compile};
+
+use super::DatabaseArg;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Check methodology files: points that add up, grade bands without gaps or
+    /// overlaps, known indicators of the right kind, formulas without cycles.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    let Command::Check(args) = command;
+    let store = args.database.open().await?;
+    let catalog = web::ops::catalog(&store).await?;
+    let mut ok = true;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        let method = match dataset::methodology::read(&name, &bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                println!("{e}");
+                ok = false;
+                continue;
+            }
+        };
+        let mut problems: Vec<String> = match compile(&method, &|code| catalog.indicators.get(code).map(IndicatorInfo::from)) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        };
+        if let Some(g) = &method.population
+            && catalog.registry.group(g.as_str()).is_none()
+        {
+            problems.push(format!("population: unknown group '{g}'"));
+        }
+        if problems.is_empty() {
+            println!(
+                "{name}: {} {} ({}), {} components, {} points, {} grade bands: ok",
+                method.id,
+                method.version,
+                method.name,
+                method.components().count(),
+                method.max,
+                method.grades.len()
+            );
+        } else {
+            ok = false;
+            for p in problems {
+                println!("{name}: {p}");
+            }
+        }
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

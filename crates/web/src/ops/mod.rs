@@ -1,0 +1,57 @@
+//! Operations over the store that the API and the command line share.
+
+mod import;
+mod scoring;
+
+pub use import::{FileReport, ImportFailure, import};
+pub use scoring::{ComponentPart, GainPart, IndexPart, IndicatorRanking, Scored, ScoringError, UnitScores, rank_indicator, score, unit_detail};
+
+use dataset::{Catalog, CatalogParts};
+use model::UnitRegistry;
+use score::check::{CheckInput, Finding};
+use store::{Page, Store, StoreError, ValueFilter};
+
+fn inconsistent(errors: &[model::registry::RegistryError]) -> StoreError {
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    StoreError::Corrupt(format!("the stored units are inconsistent: {}", text.join("; ")))
+}
+
+/// The registry of units, groups and lineage as stored.
+pub async fn registry(store: &Store) -> Result<UnitRegistry, StoreError> {
+    let r = store.reference().await?;
+    UnitRegistry::new(r.units, r.groups, r.lineage).map_err(|e| inconsistent(&e))
+}
+
+/// What the store knows, for checking a file against it.
+pub async fn catalog(store: &Store) -> Result<Catalog, StoreError> {
+    let r = store.reference().await?;
+    Catalog::new(CatalogParts {
+        units: r.units,
+        groups: r.groups,
+        events: r.lineage,
+        programmes: r.programmes,
+        pillars: r.pillars,
+        indicators: r.indicators,
+        sources: r.sources,
+        task_lists: r.task_lists,
+    })
+    .map_err(|e| inconsistent(&e))
+}
+
+/// Every consistency finding on what the store holds.
+pub async fn findings(store: &Store) -> Result<Vec<Finding>, StoreError> {
+    let reference = store.reference().await?;
+    let registry = UnitRegistry::new(reference.units.clone(), reference.groups.clone(), reference.lineage.clone())
+        .map_err(|e| inconsistent(&e))?;
+    let values = store.values(&ValueFilter { revisions: true, ..Default::default() }, Page::ALL).await?.items;
+    let breakdowns = store.breakdowns().await?;
+    let changes = store.changes().await?;
+    Ok(score::check::run(&CheckInput {
+        registry: &registry,
+        indicators: &reference.indicators,
+        values: &values,
+        breakdowns: &breakdowns,
+        changes: &changes,
+        sources: &reference.sources,
+    }))
+}
