@@ -9,12 +9,12 @@ use std::process::{Command, Output};
 
 use testkit::TestDb;
 
+/// Runs dxmon on the database at `url`, named as a user who works on one database
+/// would: in DXMON_DATABASE_URL.
 fn dxmon(url: &str, args: &[&str]) -> Output {
-    let mut all = vec![args[0], "--database", url];
-    all.extend_from_slice(&args[1..]);
     Command::new(env!("CARGO_BIN_EXE_dxmon"))
-        .args(&all)
-        .env_remove("DXMON_DATABASE_URL")
+        .args(args)
+        .env("DXMON_DATABASE_URL", url)
         .env("DXMON_LOG", "error")
         .output()
         .expect("run dxmon")
@@ -26,7 +26,8 @@ fn stdout(o: &Output) -> String {
 
 fn import_seed(db: &TestDb) {
     let data = testkit::data_dir();
-    let out = dxmon(&db.url, &["import", data.to_str().unwrap()]);
+    let methodologies = testkit::methodologies_dir();
+    let out = dxmon(&db.url, &["import", data.to_str().unwrap(), methodologies.to_str().unwrap()]);
     assert!(out.status.success(), "seed import failed:\n{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
 }
 
@@ -160,4 +161,302 @@ async fn a_bad_file_writes_nothing(db: &TestDb) {
 testkit::on_both_backends! {
     check => crate::check_finds_the_noted_contradictions,
     bad_files => crate::a_bad_file_writes_nothing,
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "dxmon failed:\n{}{}", stdout(out), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn names(units: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> =
+        units.as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap().to_owned()).collect();
+    names.sort();
+    names
+}
+
+fn sorted(list: &str, sep: &str) -> Vec<String> {
+    let mut names: Vec<String> = list.split(sep).map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+    names.sort();
+    names
+}
+
+/// The 2022 provincial ranking of seed 000 (top 10 and places 54 to 63), in order, from
+/// the stored published ranks.
+async fn ranks_the_2022_provinces_as_published(db: &TestDb) {
+    import_seed(db);
+    let out = json(&dxmon(
+        &db.url,
+        &["rank", "--indicator", "dti.province.rank", "--period", "2022", "--group", "provinces", "--format", "json"],
+    ));
+    let rows: Vec<(u64, String)> = out["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rank"].as_u64().unwrap(), r["name"].as_str().unwrap().to_owned()))
+        .collect();
+    let top = "TP. Đà Nẵng, TP. Hồ Chí Minh, Quảng Ninh, Thừa Thiên Huế, TP. Cần Thơ, Lạng Sơn, Bắc Ninh, \
+               Thái Nguyên, Bắc Giang, Nam Định";
+    let bottom = "An Giang, Quảng Trị, Thái Bình, Hà Giang, Cà Mau, Phú Yên, Bạc Liêu, Cao Bằng, Gia Lai, Bắc Kạn";
+    let expected: Vec<(u64, String)> = (1..=10)
+        .chain(54..=63)
+        .zip(top.split(", ").chain(bottom.split(", ")))
+        .map(|(r, n)| (r, n.to_owned()))
+        .collect();
+    assert_eq!(rows, expected);
+    // --top keeps the first and last places.
+    let cut = json(&dxmon(
+        &db.url,
+        &["rank", "--indicator", "dti.province.rank", "--period", "2022", "--top", "3", "--format", "json"],
+    ));
+    let places: Vec<u64> = cut["rows"].as_array().unwrap().iter().map(|r| r["rank"].as_u64().unwrap()).collect();
+    assert_eq!(places, [1, 2, 3, 61, 62, 63]);
+}
+
+/// The H1 2023 portal grades of seed 000, band by band with every name, for the 20
+/// ministries and the 63 provinces.
+async fn groups_the_2023_portal_grades(db: &TestDb) {
+    import_seed(db);
+    let bands = |group: &str| {
+        let out = json(&dxmon(
+            &db.url,
+            &["rank", "--indicator", "portal.grade", "--period", "2023-H1", "--group", group, "--format", "json"],
+        ));
+        out["bands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["label"].as_str().unwrap().to_owned(), names(&b["units"])))
+            .collect::<Vec<_>>()
+    };
+    let ministries = bands("ministries-portal");
+    let expected = [
+        ("A", "Bộ Giao thông vận tải, Bộ Quốc phòng"),
+        ("B", "Bộ Công Thương, Bộ Công an, Bộ Thông tin và Truyền thông, Bộ Giáo dục và Đào tạo"),
+        (
+            "C",
+            "Bộ Khoa học và Công nghệ; Bộ Xây dựng; Bộ Văn hóa, Thể thao và Du lịch; Bảo hiểm xã hội Việt Nam; \
+             Bộ Nông nghiệp và Phát triển nông thôn; Bộ Kế hoạch và Đầu tư; Bộ Tư pháp; Ngân hàng Nhà nước Việt Nam; \
+             Bộ Nội vụ; Bộ Lao động - Thương binh và Xã hội",
+        ),
+        ("D", ""),
+        ("E", "Bộ Y tế, Bộ Ngoại giao, Bộ Tài chính, Bộ Tài nguyên và Môi trường"),
+    ];
+    for ((label, names), (want_label, want)) in ministries.iter().zip(expected) {
+        assert_eq!(label, want_label);
+        let sep = if want.contains(';') { ";" } else { "," };
+        assert_eq!(names, &sorted(want, sep), "ministries, grade {label}");
+    }
+    let provinces = bands("provinces");
+    let expected = [
+        (
+            "A",
+            "TP. Cần Thơ; Bình Dương; Yên Bái; An Giang; Bến Tre; Bình Định; Hải Dương; TP. Hồ Chí Minh; TP. Đà Nẵng",
+        ),
+        ("C", "Bắc Kạn; Phú Yên; Quảng Bình; Sơn La; Gia Lai; Đắk Lắk; Ninh Thuận; Hà Giang; Vĩnh Long; Khánh Hòa"),
+        ("D", "Bạc Liêu"),
+        ("E", ""),
+    ];
+    for (want_label, want) in expected {
+        let (_, names) = provinces.iter().find(|(l, _)| l == want_label).unwrap();
+        assert_eq!(names, &sorted(want, ";"), "provinces, grade {want_label}");
+    }
+    let counts: Vec<usize> = provinces.iter().map(|(_, n)| n.len()).collect();
+    assert_eq!(counts, [9, 43, 10, 1, 0]);
+}
+
+/// Portal scores at each band's edge get the band the report defines: A from 90, B from
+/// 80, C from 65, D from 50, E below.
+async fn grades_scores_at_the_band_edges(db: &TestDb) {
+    import_seed(db);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("values-portal.csv");
+    // functions (50 points at 100%), usability and access (15 each), load time (10 at
+    // 2,5 s or less), response time (10 at 0,2 s or less; none at 5 s).
+    let mut csv = String::from("indicator,unit,period,value\n");
+    for (unit, functions, load, response) in [
+        ("ha-noi", 100, 2.5, 5.0),         // 50 + 30 + 10 + 0 = 90 → A
+        ("hai-phong", 100, 20.0, 5.0),     // 80 → B
+        ("can-tho", 70, 20.0, 5.0),        // 35 + 30 = 65 → C
+        ("da-nang", 40, 20.0, 5.0),        // 20 + 30 = 50 → D
+        ("thua-thien-hue", 38, 20.0, 5.0), // 19 + 30 = 49 → E
+    ] {
+        for (code, v) in [
+            ("portal.functions_rate", f64::from(functions)),
+            ("portal.usability_rate", 100.0),
+            ("portal.access_rate", 100.0),
+            ("portal.load_time", load),
+            ("portal.response_time", response),
+        ] {
+            csv.push_str(&format!("{code},{unit},2023-H1,{v}\n"));
+        }
+    }
+    std::fs::write(&file, csv).unwrap();
+    let out = dxmon(&db.url, &["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let ranking =
+        json(&dxmon(&db.url, &["rank", "--methodology", "portal-grading", "--period", "2023-H1", "--format", "json"]));
+    let graded: Vec<(String, f64, String, u64)> = ranking["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rank"].is_u64())
+        .map(|r| {
+            (
+                r["unit"].as_str().unwrap().to_owned(),
+                r["points"].as_f64().unwrap(),
+                r["grade"].as_str().unwrap().to_owned(),
+                r["rank"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        graded,
+        [
+            ("ha-noi".to_owned(), 90.0, "A".to_owned(), 1),
+            ("hai-phong".to_owned(), 80.0, "B".to_owned(), 2),
+            ("can-tho".to_owned(), 65.0, "C".to_owned(), 3),
+            ("da-nang".to_owned(), 50.0, "D".to_owned(), 4),
+            ("thua-thien-hue".to_owned(), 49.0, "E".to_owned(), 5),
+        ]
+    );
+    let counts: Vec<usize> =
+        ranking["bands"].as_array().unwrap().iter().map(|b| b["units"].as_array().unwrap().len()).collect();
+    assert_eq!(counts, [1, 1, 1, 1, 1]);
+    // Provinces without data are listed, not ranked.
+    let unranked = ranking["rows"].as_array().unwrap().iter().filter(|r| r["rank"].is_null()).count();
+    assert_eq!(unranked, 58);
+
+    // What would raise Huế most: the group's best functions (+31), then load time (+10);
+    // no one answers faster than Huế, so response time is not among them.
+    let hue = json(&dxmon(
+        &db.url,
+        &["scores", "--methodology", "portal-grading", "--period", "2023-H1", "--unit", "TT-Huế", "--json"],
+    ));
+    assert_eq!(hue["points"].as_f64().unwrap(), 49.0);
+    assert_eq!(hue["grade"], "E");
+    let gains: Vec<(&str, f64)> = hue["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["component"].as_str().unwrap(), g["gain"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(gains, [("features.functions", 31.0), ("speed.load_time", 10.0)]);
+
+    // Sensitivity: the same seed gives the same intervals; the table shows them.
+    let args =
+        ["rank", "--methodology", "portal-grading", "--period", "2023-H1", "--sensitivity", "200", "--seed", "7"];
+    let a = dxmon(&db.url, &args);
+    let b = dxmon(&db.url, &args);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(stdout(&a), stdout(&b));
+    assert!(stdout(&a).contains("Độ ổn định"), "{}", stdout(&a));
+}
+
+/// `dxmon methodology check` passes the shipped files and names each problem of a
+/// broken one with the file and the path in its tree.
+async fn checks_methodology_files(db: &TestDb) {
+    import_seed(db);
+    let shipped: Vec<String> = std::fs::read_dir(testkit::methodologies_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    assert!(shipped.len() >= 6);
+    let mut args = vec!["methodology", "check"];
+    args.extend(shipped.iter().map(String::as_str));
+    let out = dxmon(&db.url, &args);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert_eq!(stdout(&out).lines().filter(|l| l.ends_with(": ok")).count(), shipped.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    std::fs::write(
+        &file,
+        r#"
+id = "broken"
+version = "1"
+name = "Hỏng"
+applies_from = "2023"
+max = 100
+population = "provinces"
+
+[[grades]]
+label = "A"
+min = 80
+max = 100
+
+[[grades]]
+label = "B"
+min = 0
+max = 85
+
+[[pillars]]
+key = "p"
+name = "Trụ cột"
+max = 100
+
+[[pillars.indexes]]
+key = "i"
+name = "Chỉ số"
+max = 100
+
+[[pillars.indexes.components]]
+key = "unknown"
+name = "Không có"
+indicator = "gov.no_such_rate"
+max = 30
+rule = { kind = "rate" }
+
+[[pillars.indexes.components]]
+key = "wrong_kind"
+name = "Sai loại"
+indicator = "portal.grade"
+max = 30
+rule = { kind = "rate" }
+
+[[pillars.indexes.components]]
+key = "a"
+name = "Vòng A"
+max = 20
+rule = { kind = "formula", expr = "b + 1", vars = { b = "component:b" } }
+
+[[pillars.indexes.components]]
+key = "b"
+name = "Vòng B"
+max = 10
+rule = { kind = "formula", expr = "a * 2", vars = { a = "component:a" } }
+"#,
+    )
+    .unwrap();
+    let out = dxmon(&db.url, &["methodology", "check", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let text = stdout(&out);
+    let name = file.display().to_string();
+    for expected in [
+        format!(
+            "{name}: pillars[0] (p) › indexes[0] (i): the components add up to 90 points, but the index's max is 100"
+        ),
+        format!(
+            "{name}: pillars[0] (p) › indexes[0] (i) › components[0] (unknown): unknown indicator 'gov.no_such_rate'"
+        ),
+        format!(
+            "{name}: pillars[0] (p) › indexes[0] (i) › components[1] (wrong_kind): indicator 'portal.grade' is category, but this rule reads a number"
+        ),
+        format!("{name}: grades[0] (A) and grades[1] (B): the bands overlap from 80 to 85"),
+        format!("{name}: formulas depend on each other in a cycle: a → b → a"),
+    ] {
+        assert!(text.contains(&expected), "missing {expected:?} in:\n{text}");
+    }
+    // A file that is not TOML says where.
+    std::fs::write(&file, "id = \"x\"\nmax = [\n").unwrap();
+    let out = dxmon(&db.url, &["methodology", "check", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stdout(&out).starts_with(&format!("{name}:2:8: unclosed array")), "{}", stdout(&out));
+}
+
+testkit::on_both_backends! {
+    methodology_check => crate::checks_methodology_files,
+    provinces_2022 => crate::ranks_the_2022_provinces_as_published,
+    portal_grades_2023 => crate::groups_the_2023_portal_grades,
+    band_edges => crate::grades_scores_at_the_band_edges,
 }

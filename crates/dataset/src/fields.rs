@@ -242,7 +242,12 @@ fn read_toml(file: &str, text: &str) -> Result<Vec<Section>, ImportErrors> {
             continue;
         };
         if kind == RecordKind::Methodologies {
-            errors.push(ImportError::at(file, pos, Some(name.get_ref()), "a methodology goes in a file of its own, with id, version and pillars at the top"));
+            errors.push(ImportError::at(
+                file,
+                pos,
+                Some(name.get_ref()),
+                "a methodology goes in a file of its own, with id, version and pillars at the top",
+            ));
             continue;
         }
         let DeValue::Array(items) = value.get_ref() else {

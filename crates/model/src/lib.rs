@@ -46,6 +46,17 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The text in this language: the English one where there is one, else the
+    /// Vietnamese.
+    pub fn pick<'a>(self, vi: &'a str, en: Option<&'a str>) -> &'a str {
+        match self {
+            Lang::En => en.unwrap_or(vi),
+            Lang::Vi => vi,
+        }
+    }
+}
+
 impl std::str::FromStr for Lang {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

@@ -37,6 +37,19 @@ pub fn rank(items: &[(UnitKey, f64)], higher_is_better: bool, decimals: u32) -> 
     out
 }
 
+/// Places as published (an indicator whose values are ranks): each unit keeps its
+/// place, listed in order of place and then key. A place that is not a whole number
+/// above 0 is not a place, and the unit is left out.
+pub fn published(items: &[(UnitKey, f64)]) -> Vec<Ranked> {
+    let mut out: Vec<Ranked> = items
+        .iter()
+        .filter(|(_, v)| v.fract() == 0.0 && *v >= 1.0 && *v <= f64::from(u32::MAX))
+        .map(|(u, v)| Ranked { unit: u.clone(), value: *v, rank: *v as u32 })
+        .collect();
+    out.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.unit.cmp(&b.unit)));
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Movement {
     pub unit: UnitKey,
@@ -161,5 +174,11 @@ mod tests {
         assert_eq!(leaders(&r), [&k("a")]);
         assert!(top(&r, 0).is_empty());
         assert_eq!(top(&r, 99).len(), 5);
+    }
+
+    #[test]
+    fn published_places_are_kept() {
+        let r = published(&[(k("b"), 54.0), (k("a"), 1.0), (k("c"), 2.5), (k("d"), 0.0), (k("e"), 54.0)]);
+        assert_eq!(ranks(&r), [("a".into(), 1), ("b".into(), 54), ("e".into(), 54)]);
     }
 }

@@ -390,11 +390,10 @@ impl Store {
     /// Every version of every methodology, by id then version.
     pub async fn methodologies(&self) -> Result<Vec<model::methodology::Methodology>> {
         let mut pooled = self.acquire().await?;
-        let rows: Vec<(String, String, String)> = run!(&mut pooled.conn(), |c| sqlx::query_as(
-            "SELECT id, version, definition FROM methodologies"
-        )
-        .fetch_all(&mut *c)
-        .await)?;
+        let rows: Vec<(String, String, String)> =
+            run!(&mut pooled.conn(), |c| sqlx::query_as("SELECT id, version, definition FROM methodologies")
+                .fetch_all(&mut *c)
+                .await)?;
         let mut out = rows
             .into_iter()
             .map(|(id, _, definition)| {
@@ -408,7 +407,11 @@ impl Store {
 
     /// The methodology `id` in the version that applies to `period`, or its latest
     /// version when no period is given.
-    pub async fn methodology(&self, id: &str, period: Option<Period>) -> Result<Option<model::methodology::Methodology>> {
+    pub async fn methodology(
+        &self,
+        id: &str,
+        period: Option<Period>,
+    ) -> Result<Option<model::methodology::Methodology>> {
         let versions: Vec<_> = self.methodologies().await?.into_iter().filter(|m| m.id == id).collect();
         Ok(match period {
             Some(p) => versions.into_iter().filter(|m| m.applies_to_period(p)).max_by_key(|m| m.applies_from),

@@ -262,8 +262,10 @@ async fn indicators(c: &mut Conn<'_>, items: &[Indicator]) -> Result<()> {
 
 async fn methodologies(c: &mut Conn<'_>, items: &[model::methodology::Methodology]) -> Result<()> {
     for m in items {
-        let definition = serde_json::to_string(m).map_err(|e| StoreError::Corrupt(format!("methodology {}: {e}", m.id)))?;
-        exec!(c, |c| sqlx::query(
+        let definition =
+            serde_json::to_string(m).map_err(|e| StoreError::Corrupt(format!("methodology {}: {e}", m.id)))?;
+        exec!(c, |c| {
+            sqlx::query(
             "INSERT INTO methodologies (id, version, name, applies_from, applies_to, definition) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id, version) DO UPDATE SET name = excluded.name, applies_from = excluded.applies_from,
                  applies_to = excluded.applies_to, definition = excluded.definition"
@@ -273,7 +275,8 @@ async fn methodologies(c: &mut Conn<'_>, items: &[model::methodology::Methodolog
         .bind(&m.name)
         .bind(m.applies_from.to_string())
         .bind(m.applies_to.map(|p| p.to_string()))
-        .bind(definition))?;
+        .bind(definition)
+        })?;
     }
     Ok(())
 }

@@ -85,20 +85,32 @@ pub fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
 }
 
-/// The seed files as (name, content), in name order.
-pub fn seed_files() -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(data_dir())
-        .expect("data directory")
+/// The shipped methodology files.
+pub fn methodologies_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../methodologies")
+}
+
+fn files_in(dir: &std::path::Path, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("seed directory")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "csv" || e == "toml"))
         .map(|p| {
             (
-                format!("data/{}", p.file_name().unwrap_or_default().to_string_lossy()),
+                format!("{prefix}/{}", p.file_name().unwrap_or_default().to_string_lossy()),
                 std::fs::read(&p).expect("seed file"),
             )
         })
         .collect();
     files.sort();
+    files
+}
+
+/// The seed files, then the shipped methodologies, as (name, content), in name order:
+/// what `dxmon demo` loads.
+pub fn seed_files() -> Vec<(String, Vec<u8>)> {
+    let mut files = files_in(&data_dir(), "data");
+    files.extend(files_in(&methodologies_dir(), "methodologies"));
     files
 }
 

@@ -16,6 +16,10 @@ pub enum ApiError {
     /// 404: the resource does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// 422: what is stored cannot be used as asked (a methodology that no longer fits
+    /// the indicators).
+    #[error("{0}")]
+    Unprocessable(String),
     /// 500: the store failed; logged, not shown.
     #[error("the database failed")]
     Store(#[from] store::StoreError),
@@ -40,6 +44,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -55,6 +60,7 @@ impl IntoResponse for ApiError {
         let slug = match status {
             StatusCode::BAD_REQUEST => "bad-request",
             StatusCode::NOT_FOUND => "not-found",
+            StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
             StatusCode::SERVICE_UNAVAILABLE => "unavailable",
             _ => "internal",
         };

@@ -111,6 +111,29 @@ async fn errors_are_problem_details(db: &TestDb) {
         ("/api/v1/values/on-map?indicator=dti.national&period=2022", StatusCode::BAD_REQUEST, "date"),
         ("/api/v1/checks?lang=fr", StatusCode::BAD_REQUEST, "unknown language 'fr'"),
         ("/api/v1/nowhere", StatusCode::NOT_FOUND, "openapi.json"),
+        ("/api/v1/rankings?period=2022", StatusCode::BAD_REQUEST, "either methodology or indicator"),
+        ("/api/v1/rankings?methodology=dti-province", StatusCode::BAD_REQUEST, "period"),
+        ("/api/v1/rankings?methodology=nope&period=2022", StatusCode::NOT_FOUND, "no methodology 'nope'"),
+        (
+            "/api/v1/rankings?methodology=tthc-system&period=2022",
+            StatusCode::NOT_FOUND,
+            "no version that applies to 2022",
+        ),
+        (
+            "/api/v1/rankings?methodology=dti-province&period=2022&group=elves",
+            StatusCode::NOT_FOUND,
+            "no group 'elves'",
+        ),
+        ("/api/v1/rankings?methodology=dti-province&period=2022&draws=0", StatusCode::BAD_REQUEST, "draws"),
+        (
+            "/api/v1/rankings?methodology=dti-province&period=2022&draws=10&spread=1.5",
+            StatusCode::BAD_REQUEST,
+            "spread",
+        ),
+        ("/api/v1/rankings?indicator=dti.nope&period=2022", StatusCode::NOT_FOUND, "no indicator 'dti.nope'"),
+        ("/api/v1/units/atlantis/scores?methodology=dti-province&period=2022", StatusCode::NOT_FOUND, "atlantis"),
+        ("/api/v1/units/bo-y-te/scores?methodology=dti-province&period=2022", StatusCode::NOT_FOUND, "not in group"),
+        ("/api/v1/methodologies/dti-province?period=2030", StatusCode::NOT_FOUND, "no version that applies"),
     ] {
         let (got, content_type, body) = get(&app, uri).await;
         assert_eq!(got, status, "{uri}: {body}");
@@ -137,17 +160,21 @@ async fn documents_itself_and_checks(db: &TestDb) {
         "/api/v1/targets",
         "/api/v1/tasks",
         "/api/v1/checks",
+        "/api/v1/methodologies",
+        "/api/v1/methodologies/{id}",
+        "/api/v1/rankings",
+        "/api/v1/units/{key}/scores",
     ] {
         assert!(documented.contains(&route), "{route} is not in the OpenAPI document");
-        let concrete = route.replace("{key}", "vn").replace("{code}", "dti.national");
-        let concrete = if concrete.ends_with("on-map") {
-            format!("{concrete}?indicator=dti.national&period=2022&date=2025-07-01")
-        } else {
-            concrete
+        let concrete = route.replace("{key}", "vn").replace("{code}", "dti.national").replace("{id}", "dti-national");
+        let query = match concrete.rsplit('/').next().unwrap_or_default() {
+            "on-map" => "?indicator=dti.national&period=2022&date=2025-07-01",
+            "rankings" | "scores" => "?methodology=dti-national&period=2022",
+            _ => "",
         };
-        ok(&app, &concrete).await;
+        ok(&app, &format!("{concrete}{query}")).await;
     }
-    assert_eq!(documented.len(), 12, "every documented path is served: {documented:?}");
+    assert_eq!(documented.len(), 16, "every documented path is served: {documented:?}");
 
     let findings = ok(&app, "/api/v1/checks?lang=en").await.to_string();
     assert!(findings.contains("12/34 = 35.3%"), "{findings}");
@@ -161,7 +188,84 @@ async fn documents_itself_and_checks(db: &TestDb) {
     assert!(english.as_str().unwrap().contains("<td>0.71</td>"));
 }
 
+/// Rankings by a methodology and by an indicator, and one unit's scores, as the CLI
+/// gives them.
+async fn ranks_and_explains(db: &TestDb) {
+    let app = app(db).await;
+    let methods = ok(&app, "/api/v1/methodologies").await;
+    let ids: Vec<&str> = methods.as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    for id in [
+        "dti-province",
+        "dti-ministry-services",
+        "dti-ministry-no-services",
+        "dti-national",
+        "portal-grading",
+        "service-index-766",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let portal = methods.as_array().unwrap().iter().find(|m| m["id"] == "portal-grading").unwrap();
+    let bands: Vec<(&str, f64)> = portal["grades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["label"].as_str().unwrap(), g["min"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(bands, [("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0), ("E", 0.0)]);
+    let tree = ok(&app, "/api/v1/methodologies/dti-province?period=2022").await;
+    assert_eq!(tree["pillars"][1]["indexes"][0]["max"], 200.0, "digital-government activity is worth 200 points");
+
+    // The national index computed from the 2022 figures, over what is known.
+    let national = ok(&app, "/api/v1/rankings?methodology=dti-national&period=2022&lang=en").await;
+    let row = &national["rows"][0];
+    assert_eq!((row["unit"].as_str(), row["rank"].as_u64()), (Some("vn"), Some(1)));
+    let (points, max) = (row["points"].as_f64().unwrap(), row["max"].as_f64().unwrap());
+    assert!((row["value"].as_f64().unwrap() - (points / max * 1e4).round() / 1e4).abs() < 1e-12);
+    assert!(max < 1000.0, "components without 2022 figures are left out: {row}");
+    assert_eq!(national["leaders"][0]["name"], "Digital government");
+
+    let scores = ok(&app, "/api/v1/units/vn/scores?methodology=dti-national&period=2022").await;
+    assert_eq!(scores["missing_policy"], "exclude");
+    assert_eq!(scores["value"], row["value"]);
+    let excluded: Vec<&str> = scores["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "excluded")
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(excluded, row["missing"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect::<Vec<_>>());
+    let component_sum: f64 =
+        scores["components"].as_array().unwrap().iter().map(|c| c["points"].as_f64().unwrap()).sum();
+    assert!((component_sum - points).abs() < 1e-9);
+    // The online-dossier rate of 54,34% against the 50% target earns all of its 80 points.
+    let online =
+        scores["components"].as_array().unwrap().iter().find(|c| c["key"] == "government.online_dossiers").unwrap();
+    assert_eq!((online["points"].as_f64(), online["status"].as_str()), (Some(80.0), Some("scored")));
+
+    // By a published rank: places kept, leaders of 2022 first.
+    let provinces = ok(&app, "/api/v1/rankings?indicator=dti.province.rank&period=2022&top=1").await;
+    let places: Vec<(u64, &str)> = provinces["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rank"].as_u64().unwrap(), r["unit"].as_str().unwrap()))
+        .collect();
+    assert_eq!(places, [(1, "da-nang"), (63, "bac-kan")]);
+    // By a category: the units in each grade.
+    let grades = ok(&app, "/api/v1/rankings?indicator=portal.grade&period=2023-H1&group=ministries-portal").await;
+    let counts: Vec<usize> =
+        grades["bands"].as_array().unwrap().iter().map(|b| b["units"].as_array().unwrap().len()).collect();
+    assert_eq!(counts, [2, 4, 10, 0, 4]);
+    // Sensitivity is reproducible with its seed.
+    let uri = "/api/v1/rankings?methodology=dti-national&period=2022&draws=100&seed=3";
+    let (a, b) = (ok(&app, uri).await, ok(&app, uri).await);
+    assert_eq!(a, b);
+    assert_eq!(a["rows"][0]["median_rank"], 1.0);
+}
+
 testkit::on_both_backends! {
+    rankings => crate::ranks_and_explains,
     lists => crate::lists_filters_and_pages,
     lineage => crate::lineage_revisions_and_maps,
     errors => crate::errors_are_problem_details,

@@ -33,8 +33,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let findings = web::ops::findings(&store).await?;
     let shown: Vec<&Finding> = findings.iter().filter(|f| args.all || f.severity != Severity::Info).collect();
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&shown)?),
-        Format::Text => print!("{}", render(&shown, &findings, args.lang)),
+        Format::Json => super::out(&(serde_json::to_string_pretty(&shown)? + "\n"))?,
+        Format::Text => super::out(&render(&shown, &findings, args.lang))?,
     }
     let errors = findings.iter().any(|f| f.severity == Severity::Error);
     Ok(if errors { ExitCode::FAILURE } else { ExitCode::SUCCESS })

@@ -28,43 +28,52 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     let Command::Check(args) = command;
     let store = args.database.open().await?;
     let catalog = web::ops::catalog(&store).await?;
+    if catalog.indicators.is_empty() {
+        anyhow::bail!(
+            "database {} has no indicators to check against: import the catalog first (dxmon import DIR) or name another with --database",
+            args.database.url
+        );
+    }
     let mut ok = true;
+    let mut report = String::new();
     for path in &args.files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
         let method = match dataset::methodology::read(&name, &bytes) {
             Ok(m) => m,
             Err(e) => {
-                println!("{e}");
+                report.push_str(&format!("{e}\n"));
                 ok = false;
                 continue;
             }
         };
-        let mut problems: Vec<String> = match compile(&method, &|code| catalog.indicators.get(code).map(IndicatorInfo::from)) {
-            Ok(_) => Vec::new(),
-            Err(errors) => errors.iter().map(ToString::to_string).collect(),
-        };
+        let mut problems: Vec<String> =
+            match compile(&method, &|code| catalog.indicators.get(code).map(IndicatorInfo::from)) {
+                Ok(_) => Vec::new(),
+                Err(errors) => errors.iter().map(ToString::to_string).collect(),
+            };
         if let Some(g) = &method.population
             && catalog.registry.group(g.as_str()).is_none()
         {
             problems.push(format!("population: unknown group '{g}'"));
         }
         if problems.is_empty() {
-            println!(
-                "{name}: {} {} ({}), {} components, {} points, {} grade bands: ok",
+            report.push_str(&format!(
+                "{name}: {} {} ({}), {} components, {} points, {} grade bands: ok\n",
                 method.id,
                 method.version,
                 method.name,
                 method.components().count(),
                 method.max,
                 method.grades.len()
-            );
+            ));
         } else {
             ok = false;
             for p in problems {
-                println!("{name}: {p}");
+                report.push_str(&format!("{name}: {p}\n"));
             }
         }
     }
+    super::out(&report)?;
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -9,8 +9,20 @@ pub mod rank;
 pub mod scores;
 pub mod serve;
 
+use std::io::Write;
+
 use anyhow::Context;
 use store::Store;
+
+/// Writes a command's output. A reader that stops early (`dxmon rank ... | head`) is
+/// not an error.
+pub fn out(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
 
 /// The database to work on: `--database`, else DXMON_DATABASE_URL, else `dxmon.db`
 /// in the current directory.

@@ -1,6 +1,7 @@
-//! `dxmon scores`: one unit's points by main index and component under a methodology,
-//! with what would raise it most.
+//! `dxmon scores`: one unit's points by pillar, main index and component under a
+//! methodology, with what would raise it most.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use model::{Lang, Period};
@@ -31,9 +32,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = args.database.open().await?;
     let scored = web::ops::score(&store, &args.methodology, args.period, args.group.as_deref()).await?;
     let unit = scored.registry.resolve(&args.unit, Some(args.period.into()))?.key.clone();
-    let detail = web::ops::unit_detail(&scored, &unit).ok_or_else(|| anyhow::anyhow!("{unit} is not in group {}", scored.group))?;
+    let detail = web::ops::unit_detail(&scored, &unit, args.lang)
+        .ok_or_else(|| anyhow::anyhow!("{unit} is not in group {} during {}", scored.group, scored.period))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&detail)?);
+        super::out(&(serde_json::to_string_pretty(&detail)? + "\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let vi = args.lang == Lang::Vi;
@@ -42,27 +44,67 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         if vi { t.parse::<rust_decimal::Decimal>().map(model::number::format_vi).unwrap_or(t) } else { t }
     };
     let d = scored.compiled.method.decimals as usize;
-    println!("{} — {} — {}", detail.name, scored.compiled.method.name, scored.period);
-    println!(
-        "{}: {} ({}/{}){}{}",
+    let mut text = String::new();
+    writeln!(text, "{} — {} — {}", detail.name, detail.title, detail.period)?;
+    let rank = match detail.rank {
+        Some(r) => format!(", {} {r}/{}", if vi { "hạng" } else { "rank" }, detail.ranked),
+        None => format!(", {}", if vi { "chưa xếp hạng: không có số liệu" } else { "not ranked: no data" }),
+    };
+    writeln!(
+        text,
+        "{}: {} ({}/{}){rank}{}",
         if vi { "Giá trị" } else { "Value" },
         n(detail.value, d),
         n(detail.points, 1),
         n(detail.max, 0),
-        detail.rank.map(|r| format!(", {} {r}", if vi { "hạng" } else { "rank" })).unwrap_or_default(),
         detail.grade.as_ref().map(|g| format!(", {} {g}", if vi { "xếp loại" } else { "grade" })).unwrap_or_default()
-    );
+    )?;
+    for part in detail.pillars.iter().chain(&detail.views) {
+        writeln!(text, "  {} {} ({}/{})", part.name, n(part.value, d), n(part.points, 1), n(part.max, 0))?;
+    }
+    writeln!(text, "{}", if vi { "Theo chỉ số chính và chỉ số thành phần:" } else { "By main index and component:" })?;
     for index in &detail.indexes {
-        println!("  {} {} ({}/{})", index.name, n(index.value, d), n(index.points, 1), n(index.max, 0));
+        writeln!(text, "  {} {} ({}/{})", index.name, n(index.value, d), n(index.points, 1), n(index.max, 0))?;
         for c in detail.components.iter().filter(|c| c.index == index.key) {
-            println!("    {:<60} {}/{} {}", c.name, n(c.points, 1), n(c.max, 0), c.status);
+            writeln!(text, "    {:<60} {}/{} {}", c.name, n(c.points, 1), n(c.max, 0), status(&c.status, vi))?;
         }
     }
     if !detail.explanation.is_empty() {
-        println!("{}", if vi { "Để tăng điểm nhiều nhất (đạt mức tốt nhất của nhóm):" } else { "What would raise it most (reaching the group's best):" });
+        writeln!(
+            text,
+            "{}",
+            if vi {
+                "Tăng điểm nhiều nhất nếu đạt mức tốt nhất của nhóm ở:"
+            } else {
+                "What would raise it most (reaching the group's best):"
+            }
+        )?;
         for g in detail.explanation.iter().take(10) {
-            println!("  {:<60} +{} ({} +{})", g.name, n(g.gain, 1), if vi { "giá trị" } else { "value" }, n(g.value_gain, d));
+            writeln!(
+                text,
+                "  {:<60} +{} ({} +{})",
+                g.name,
+                n(g.gain, 1),
+                if vi { "giá trị" } else { "value" },
+                n(g.value_gain, d)
+            )?;
         }
     }
+    super::out(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How a component's points came about, in the reader's language.
+fn status(status: &str, vi: bool) -> &str {
+    match (status, vi) {
+        ("scored", true) => "có số liệu",
+        ("missing", true) => "thiếu số liệu, tính 0 điểm",
+        ("imputed", true) => "thiếu số liệu, lấy điểm trung bình của nhóm",
+        ("excluded", true) => "thiếu số liệu, không tính",
+        ("scored", false) => "scored",
+        ("missing", false) => "no data, counted as zero",
+        ("imputed", false) => "no data, given the group's mean",
+        ("excluded", false) => "no data, left out",
+        (other, _) => other,
+    }
 }

@@ -2,8 +2,6 @@
 //! (points ÷ maximum, rounded as published) and the grade. Missing data is handled as
 //! the methodology says and always reported.
 
-use std::collections::HashMap;
-
 use model::UnitKey;
 use model::methodology::{MissingPolicy, RankMode};
 
@@ -151,95 +149,139 @@ fn points(c: &CComp, cell: &Cell, best: Option<f64>, position: Option<(usize, us
     }
 }
 
-/// For rank rules: the best value among the units, and each unit's position.
+/// Below this many units a table is scored on one core: starting threads would cost
+/// more than it saves.
+const PER_THREAD: usize = 1000;
+
+/// Space reused from one unit to the next while evaluating formulas.
+#[derive(Default)]
+struct Buffers {
+    inputs: Vec<f64>,
+    values: Vec<evalexpr::Value<evalexpr::DefaultNumericTypes>>,
+}
+
+/// For rank rules, per component: the best value among the units, and each unit's
+/// position with how many units have a value.
 struct RankContext {
-    best: HashMap<usize, f64>,
-    /// Per position-ranked component: each row's rank, and how many rows have a value.
-    positions: HashMap<usize, (Vec<Option<usize>>, usize)>,
+    best: Vec<Option<f64>>,
+    positions: Vec<Option<(Vec<Option<usize>>, usize)>>,
 }
 
 fn rank_context(compiled: &Compiled, table: &Table) -> RankContext {
-    let mut best = HashMap::new();
-    let mut positions = HashMap::new();
+    let n = compiled.comps.len();
+    let mut ctx = RankContext { best: vec![None; n], positions: vec![None; n] };
     for (ci, c) in compiled.comps.iter().enumerate() {
         let (CRule::Rank(mode), Some(slot)) = (&c.rule, c.slot) else { continue };
-        let values: Vec<Option<f64>> = (0..table.units.len())
-            .map(|row| match table.get(row, slot) {
-                Some(Cell::Num(v)) => Some(*v),
+        // (row, value), the best first.
+        let mut have: Vec<(usize, f64)> = (0..table.units.len())
+            .filter_map(|row| match table.get(row, slot) {
+                Some(Cell::Num(v)) => Some((row, *v)),
                 _ => None,
             })
             .collect();
-        let better = |a: f64, b: f64| if c.lower_better { a < b } else { a > b };
-        if let Some(b) = values.iter().flatten().copied().reduce(|a, b| if better(b, a) { b } else { a }) {
-            best.insert(ci, b);
-        }
+        have.sort_by(|a, b| if c.lower_better { a.1.total_cmp(&b.1) } else { b.1.total_cmp(&a.1) });
+        ctx.best[ci] = have.first().map(|h| h.1);
         if *mode == RankMode::Position {
-            let ranks = values
-                .iter()
-                .map(|v| v.map(|v| 1 + values.iter().flatten().filter(|o| better(**o, v)).count()))
-                .collect();
-            positions.insert(ci, (ranks, values.iter().flatten().count()));
+            // Competition ranks: a unit's rank is one more than the units strictly better.
+            let mut ranks = vec![None; table.units.len()];
+            let mut rank = 0;
+            for (i, &(row, v)) in have.iter().enumerate() {
+                if i == 0 || have[i - 1].1 != v {
+                    rank = i + 1;
+                }
+                ranks[row] = Some(rank);
+            }
+            ctx.positions[ci] = Some((ranks, have.len()));
         }
     }
-    RankContext { best, positions }
+    ctx
 }
 
 impl Compiled {
     /// Scores every unit of `table`.
     pub fn score(&self, table: &Table) -> Vec<UnitScore> {
         let rows = table.units.len();
+        let width = self.comps.len();
         let ranks = rank_context(self, table);
-        // Raw points, None where data is missing.
-        let mut raw: Vec<Vec<Option<f64>>> = Vec::with_capacity(rows);
-        let mut scratch: Vec<f64> = Vec::new();
-        for row in 0..rows {
-            let mut comp_points: Vec<Option<f64>> = vec![None; self.comps.len()];
-            for &ci in &self.order {
-                let c = &self.comps[ci];
-                comp_points[ci] = match &c.rule {
-                    CRule::Formula(f) => {
-                        scratch.clear();
-                        let mut complete = true;
-                        for (_, var) in &f.vars {
-                            let v = match var {
-                                VarRef::Slot(s) => match table.get(row, *s) {
-                                    Some(Cell::Num(x)) => Some(*x),
-                                    Some(Cell::Bool(b)) => Some(if *b { 1.0 } else { 0.0 }),
-                                    _ => None,
-                                },
-                                VarRef::Component(k) => comp_points.get(*k).copied().flatten(),
-                            };
-                            match v {
-                                Some(x) => scratch.push(x),
-                                None => complete = false,
-                            }
-                        }
-                        if complete { f.eval(&scratch, c.max).map(|p| p.clamp(0.0, c.max)) } else { None }
-                    }
-                    _ => {
-                        let position = ranks.positions.get(&ci).and_then(|(p, n)| p[row].map(|r| (r, *n)));
-                        c.slot
-                            .and_then(|s| table.get(row, s))
-                            .and_then(|cell| points(c, cell, ranks.best.get(&ci).copied(), position))
-                    }
-                };
-            }
-            raw.push(comp_points);
-        }
+        // Imputing needs every unit's points first: a pass for the means.
         let means: Vec<f64> = if self.method.missing == MissingPolicy::Impute {
-            (0..self.comps.len())
-                .map(|ci| {
-                    let have: Vec<f64> = raw.iter().filter_map(|r| r[ci]).collect();
-                    if have.is_empty() { 0.0 } else { have.iter().sum::<f64>() / have.len() as f64 }
-                })
-                .collect()
+            let mut buffers = Buffers::default();
+            let mut points: Vec<Option<f64>> = vec![None; width];
+            let mut sums = vec![(0.0, 0usize); width];
+            for row in 0..rows {
+                self.raw_points(table, row, &ranks, &mut points, &mut buffers);
+                for (sum, p) in sums.iter_mut().zip(&points) {
+                    if let Some(p) = p {
+                        *sum = (sum.0 + p, sum.1 + 1);
+                    }
+                }
+            }
+            sums.into_iter().map(|(s, n)| if n == 0 { 0.0 } else { s / n as f64 }).collect()
         } else {
             Vec::new()
         };
-        raw.into_iter()
-            .enumerate()
-            .map(|(row, points)| self.aggregate(table.units[row].clone(), &points, &means))
-            .collect()
+        let score_rows = |range: std::ops::Range<usize>| -> Vec<UnitScore> {
+            let mut buffers = Buffers::default();
+            let mut points: Vec<Option<f64>> = vec![None; width];
+            range
+                .map(|row| {
+                    self.raw_points(table, row, &ranks, &mut points, &mut buffers);
+                    self.aggregate(table.units[row].clone(), &points, &means)
+                })
+                .collect()
+        };
+        // Units do not depend on each other from here on: large tables are shared
+        // between the cores, each taking a run of rows, and the runs joined in order.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rows / PER_THREAD).max(1);
+        if threads == 1 {
+            return score_rows(0..rows);
+        }
+        let chunk = rows.div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let range = t * chunk..((t + 1) * chunk).min(rows);
+                    scope.spawn(move || score_rows(range))
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
+    }
+
+    /// One unit's points per component, None where data is missing.
+    fn raw_points(&self, table: &Table, row: usize, ranks: &RankContext, out: &mut [Option<f64>], buf: &mut Buffers) {
+        for &ci in &self.order {
+            let c = &self.comps[ci];
+            out[ci] = match &c.rule {
+                CRule::Formula(f) => {
+                    buf.inputs.clear();
+                    let mut complete = true;
+                    for (_, var) in &f.vars {
+                        let v = match var {
+                            VarRef::Slot(s) => match table.get(row, *s) {
+                                Some(Cell::Num(x)) => Some(*x),
+                                Some(Cell::Bool(b)) => Some(if *b { 1.0 } else { 0.0 }),
+                                _ => None,
+                            },
+                            VarRef::Component(k) => out.get(*k).copied().flatten(),
+                        };
+                        match v {
+                            Some(x) => buf.inputs.push(x),
+                            None => complete = false,
+                        }
+                    }
+                    if complete {
+                        f.eval_with(&buf.inputs, c.max, &mut buf.values).map(|p| p.clamp(0.0, c.max))
+                    } else {
+                        None
+                    }
+                }
+                _ => {
+                    let position = ranks.positions[ci].as_ref().and_then(|(p, n)| p[row].map(|r| (r, *n)));
+                    c.slot.and_then(|s| table.get(row, s)).and_then(|cell| points(c, cell, ranks.best[ci], position))
+                }
+            };
+        }
     }
 
     fn aggregate(&self, unit: UnitKey, raw: &[Option<f64>], means: &[f64]) -> UnitScore {

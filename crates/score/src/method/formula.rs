@@ -65,9 +65,17 @@ impl Formula {
 
     /// The formula's value for the variables' values (in `vars` order), or None when it
     /// cannot be computed (a division by zero, say).
+    #[cfg(test)]
     pub fn eval(&self, values: &[f64], max: f64) -> Option<f64> {
-        let values: Vec<Value<DefaultNumericTypes>> = values.iter().map(|v| Value::Float(*v)).collect();
-        let context = Vars { names: &self.vars, values: &values, max: Value::Float(max) };
+        self.eval_with(values, max, &mut Vec::new())
+    }
+
+    /// `eval`, reusing `scratch` for the variables' values: a formula is evaluated once
+    /// per unit, and the allocation would otherwise be a good part of the cost.
+    pub fn eval_with(&self, values: &[f64], max: f64, scratch: &mut Vec<Value<DefaultNumericTypes>>) -> Option<f64> {
+        scratch.clear();
+        scratch.extend(values.iter().map(|v| Value::Float(*v)));
+        let context = Vars { names: &self.vars, values: scratch, max: Value::Float(max) };
         self.node.eval_number_with_context(&context).ok().filter(|x| x.is_finite())
     }
 }

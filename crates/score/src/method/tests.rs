@@ -248,6 +248,41 @@ fn position_ranks() {
     assert_eq!(speed, [10.0 / 3.0, 10.0, 0.0, 20.0 / 3.0]);
 }
 
+#[test]
+fn a_large_table_shared_between_cores_scores_as_one_unit_at_a_time() {
+    // No rank rule: a unit's points do not depend on the others, so each unit scored
+    // alone must match it scored among 2,500 (which are split between threads).
+    let text = BASE.replace("rule = { kind = \"rank\" }", "rule = { kind = \"target\", target = 2 }");
+    let c = compile(&method(&text), &catalog).unwrap();
+    let n = 2500;
+    let keys: Vec<UnitKey> = (0..n).map(|i| UnitKey::parse(&format!("u{i}")).unwrap()).collect();
+    let mut big = Table::new(keys.clone(), c.slots.len());
+    let cells = |i: usize| {
+        let f = i as f64;
+        [
+            ("rate", Cell::Num(f % 101.0)),
+            ("share", Cell::Num((f * 7.0) % 90.0)),
+            ("meetings", Cell::Num(f % 5.0)),
+            ("has_plan", Cell::Bool(i.is_multiple_of(3))),
+            ("load_time", Cell::Num(1.0 + f % 4.0)),
+        ]
+    };
+    for i in 0..n {
+        for (code, cell) in cells(i).into_iter().skip(i % 4) {
+            big.set(i, c.slot(code).unwrap(), cell);
+        }
+    }
+    let together = c.score(&big);
+    assert_eq!(together.len(), n);
+    for i in (0..n).step_by(97).chain([n - 1]) {
+        let mut one = Table::new(vec![keys[i].clone()], c.slots.len());
+        for (code, cell) in cells(i).into_iter().skip(i % 4) {
+            one.set(0, c.slot(code).unwrap(), cell);
+        }
+        assert_eq!(c.score(&one)[0], together[i], "unit {i}");
+    }
+}
+
 fn scored(rates: &[f64], shares: &[f64]) -> Vec<UnitScore> {
     let c = compile(&method(BASE), &catalog).unwrap();
     let mut t =
@@ -300,10 +335,11 @@ fn sensitivity_is_reproducible_and_centred() {
     let c = compile(&method(BASE), &catalog).unwrap();
     let scores = scored(&[90.0, 60.0, 30.0, 10.0], &[50.0, 40.0, 60.0, 5.0]);
     let still = crate::sensitivity::sensitivity(&c, &scores, 50, 0.0, 7);
-    let baseline: Vec<UnitKey> = rank(&scores.iter().map(|s| (s.unit.clone(), s.total.value())).collect::<Vec<_>>(), true, 9)
-        .into_iter()
-        .map(|r| r.unit)
-        .collect();
+    let baseline: Vec<UnitKey> =
+        rank(&scores.iter().map(|s| (s.unit.clone(), s.total.value())).collect::<Vec<_>>(), true, 9)
+            .into_iter()
+            .map(|r| r.unit)
+            .collect();
     for (position, unit) in baseline.iter().enumerate() {
         let s = still.iter().find(|s| &s.unit == unit).unwrap();
         let expected = position as u32 + 1;

@@ -1,11 +1,12 @@
 //! The JSON API under /api/v1: read access to units (with lineage), indicators, values
 //! (with revisions, and on a later map of units), targets, tasks and the consistency
-//! check. Lists are paginated; errors are problem details.
+//! check; methodologies, rankings and a unit's scores. Lists are paginated; errors are problem details.
 
 pub mod dto;
 mod figures;
 mod framework;
 mod plans;
+mod rankings;
 mod units;
 
 use std::str::FromStr;
@@ -84,6 +85,10 @@ pub fn router() -> Router<AppState> {
         .route("/targets", get(plans::targets))
         .route("/tasks", get(plans::tasks))
         .route("/checks", get(figures::checks))
+        .route("/methodologies", get(rankings::list))
+        .route("/methodologies/{id}", get(rankings::one))
+        .route("/rankings", get(rankings::rankings))
+        .route("/units/{key}/scores", get(rankings::unit_scores))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
 }
@@ -92,8 +97,8 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     info(
         title = "dxmon API",
-        description = "Read access to the units, indicators, values, targets and tasks of a national \
-                       digital-transformation programme. Errors are RFC 9457 problem details.",
+        description = "Read access to the units, indicators, values, targets, tasks, indices and rankings \
+                       of a national digital-transformation programme. Errors are RFC 9457 problem details.",
     ),
     paths(
         units::list,
@@ -108,6 +113,10 @@ pub fn router() -> Router<AppState> {
         figures::checks,
         plans::targets,
         plans::tasks,
+        rankings::list,
+        rankings::one,
+        rankings::rankings,
+        rankings::unit_scores,
     ),
     components(schemas(Problem))
 )]

@@ -17,7 +17,16 @@ pub struct FileReport {
 impl std::fmt::Display for FileReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let r = &self.report;
-        let mut parts: Vec<String> = r.written.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        // "1 methodology", "59 targets".
+        let mut parts: Vec<String> = r
+            .written
+            .iter()
+            .map(|(k, n)| match (n, k.strip_suffix("ies"), k.strip_suffix('s')) {
+                (1, Some(stem), _) => format!("1 {stem}y"),
+                (1, None, Some(stem)) => format!("1 {stem}"),
+                _ => format!("{n} {k}"),
+            })
+            .collect();
         if r.values_added + r.values_unchanged > 0 {
             parts.push(format!("{} values added, {} unchanged", r.values_added, r.values_unchanged));
         }
@@ -79,5 +88,9 @@ fn check_methodologies(file: &str, data: &Dataset, catalog: &Catalog) -> Result<
             errors.push(ImportError::file(file, format!("population: unknown group '{g}'")));
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(ImportFailure::Invalid { file: file.to_owned(), errors: ImportErrors(errors) }) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportFailure::Invalid { file: file.to_owned(), errors: ImportErrors(errors) })
+    }
 }

@@ -1,10 +1,14 @@
 //! Operations over the store that the API and the command line share.
 
+mod detail;
 mod import;
+mod ranking;
 mod scoring;
 
+pub use detail::{ComponentPart, GainPart, PartScore, UnitScores, unit_detail};
 pub use import::{FileReport, ImportFailure, import};
-pub use scoring::{ComponentPart, GainPart, IndexPart, IndicatorRanking, Scored, ScoringError, UnitScores, rank_indicator, score, unit_detail};
+pub use ranking::{Band, Leaders, RankRow, Ranking, Sensitivity, UnitRef, indicator_ranking, methodology_ranking};
+pub use scoring::{IndicatorRanking, Scored, ScoringError, rank_indicator, score};
 
 use dataset::{Catalog, CatalogParts};
 use model::UnitRegistry;

@@ -6,7 +6,7 @@ use model::{Datum, GroupKey, Indicator, IndicatorKind, Period, UnitKey};
 use model::{Direction, UnitRegistry};
 use rust_decimal::prelude::ToPrimitive;
 use score::method::{Cell, Compiled, IndicatorInfo, Table, UnitScore, compile};
-use score::rank::{Movement, Ranked, movements, rank};
+use score::rank::{Movement, Ranked, movements, published, rank};
 use store::{Page, Store, StoreError, ValueFilter};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +25,8 @@ pub enum ScoringError {
     NoGroup,
     #[error("the stored methodology does not compile: {0}")]
     Invalid(String),
+    #[error("{0}")]
+    BadRequest(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -81,7 +83,12 @@ async fn values_of(store: &Store, period: Period) -> Result<HashMap<(String, Str
     Ok(found.into_iter().map(|v| ((v.indicator.to_string(), v.unit.to_string()), v.value)).collect())
 }
 
-async fn score_units(store: &Store, compiled: &Compiled, units: Vec<UnitKey>, period: Period) -> Result<Vec<UnitScore>, StoreError> {
+async fn score_units(
+    store: &Store,
+    compiled: &Compiled,
+    units: Vec<UnitKey>,
+    period: Period,
+) -> Result<Vec<UnitScore>, StoreError> {
     let values = values_of(store, period).await?;
     let mut table = Table::new(units, compiled.slots.len());
     for row in 0..table.units.len() {
@@ -116,7 +123,8 @@ pub async fn score(store: &Store, id: &str, period: Period, group: Option<&str>)
     };
     let cx = context(store).await?;
     let lookup = |code: &str| cx.indicators.get(code).map(IndicatorInfo::from);
-    let compiled = compile(&method, &lookup).map_err(|e| ScoringError::Invalid(e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
+    let compiled = compile(&method, &lookup)
+        .map_err(|e| ScoringError::Invalid(e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
     let group = match group.map(str::to_owned).or_else(|| method.population.as_ref().map(ToString::to_string)) {
         Some(g) => cx.registry.group(&g).map(|g| g.key.clone()).ok_or(ScoringError::UnknownGroup(g))?,
         None => return Err(ScoringError::NoGroup),
@@ -152,141 +160,61 @@ pub struct IndicatorRanking {
     pub movements: Vec<Movement>,
     /// For category indicators: the units of each category, in the indicator's order.
     pub categories: Vec<(String, Vec<UnitKey>)>,
+    pub period: Period,
+    pub group: Option<GroupKey>,
     pub registry: UnitRegistry,
 }
 
-pub async fn rank_indicator(store: &Store, code: &str, period: Period, group: Option<&str>) -> Result<IndicatorRanking, ScoringError> {
+pub async fn rank_indicator(
+    store: &Store,
+    code: &str,
+    period: Period,
+    group: Option<&str>,
+) -> Result<IndicatorRanking, ScoringError> {
     let cx = context(store).await?;
     let indicator = cx.indicators.get(code).cloned().ok_or_else(|| ScoringError::UnknownIndicator(code.to_owned()))?;
-    let allowed: Option<Vec<UnitKey>> = match group {
+    let group = match group {
         Some(g) => {
-            let key = cx.registry.group(g).map(|g| g.key.clone()).ok_or_else(|| ScoringError::UnknownGroup(g.to_owned()))?;
-            Some(members(&cx.registry, &key, period))
+            Some(cx.registry.group(g).map(|g| g.key.clone()).ok_or_else(|| ScoringError::UnknownGroup(g.to_owned()))?)
         }
         None => None,
     };
+    let allowed: Option<Vec<UnitKey>> = group.as_ref().map(|g| members(&cx.registry, g, period));
     let of_period = |p: Period| {
         let filter = ValueFilter { indicator: Some(code.to_owned()), period: Some(p), ..Default::default() };
         async move { store.values(&filter, Page::ALL).await.map(|v| v.items) }
     };
     let keep = |u: &UnitKey| allowed.as_ref().is_none_or(|a| a.contains(u));
     let now = of_period(period).await?;
-    let higher = !matches!(indicator.direction, Direction::LowerIsBetter) && indicator.kind != IndicatorKind::Rank;
+    let higher = !matches!(indicator.direction, Direction::LowerIsBetter);
     let numbers = |values: &[model::ValueRecord]| -> Vec<(UnitKey, f64)> {
-        values.iter().filter(|v| keep(&v.unit)).filter_map(|v| Some((v.unit.clone(), v.value.as_number()?.to_f64()?))).collect()
+        values
+            .iter()
+            .filter(|v| keep(&v.unit))
+            .filter_map(|v| Some((v.unit.clone(), v.value.as_number()?.to_f64()?)))
+            .collect()
     };
     let decimals = 4;
-    let ranked = rank(&numbers(&now), higher, decimals);
-    let before = rank(&numbers(&of_period(period.previous()).await?), higher, decimals);
+    // A published rank is kept as published: the places of a group's top and bottom ten
+    // are 1-10 and 54-63, not 1-20.
+    let order = |items: &[(UnitKey, f64)]| {
+        if indicator.kind == IndicatorKind::Rank { published(items) } else { rank(items, higher, decimals) }
+    };
+    let ranked = order(&numbers(&now));
+    let before = order(&numbers(&of_period(period.previous()).await?));
     let movements = movements(&ranked, &before, decimals);
     let categories = indicator
         .categories
         .iter()
         .map(|c| {
-            let mut units: Vec<UnitKey> =
-                now.iter().filter(|v| keep(&v.unit) && v.value == Datum::Category(c.clone())).map(|v| v.unit.clone()).collect();
+            let mut units: Vec<UnitKey> = now
+                .iter()
+                .filter(|v| keep(&v.unit) && v.value == Datum::Category(c.clone()))
+                .map(|v| v.unit.clone())
+                .collect();
             units.sort();
             (c.clone(), units)
         })
         .collect();
-    Ok(IndicatorRanking { indicator, ranked, movements, categories, registry: cx.registry })
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct IndexPart {
-    pub key: String,
-    pub name: String,
-    pub points: f64,
-    pub max: f64,
-    pub value: f64,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct ComponentPart {
-    pub key: String,
-    pub name: String,
-    /// The main index the component belongs to.
-    pub index: String,
-    pub points: f64,
-    pub max: f64,
-    /// scored, missing (counted as zero), imputed or excluded.
-    pub status: String,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct GainPart {
-    pub component: String,
-    pub name: String,
-    pub points: f64,
-    /// The best points in the group on this component.
-    pub best: f64,
-    pub gain: f64,
-    pub value_gain: f64,
-}
-
-/// One unit's scores under a methodology, with what would raise it most.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct UnitScores {
-    pub unit: String,
-    pub name: String,
-    pub methodology: String,
-    pub version: String,
-    pub period: String,
-    pub group: String,
-    pub value: f64,
-    pub points: f64,
-    pub max: f64,
-    /// None when the unit has no data at all.
-    pub rank: Option<u32>,
-    pub grade: Option<String>,
-    pub indexes: Vec<IndexPart>,
-    pub components: Vec<ComponentPart>,
-    /// The components where reaching the group's best would add the most, first.
-    pub explanation: Vec<GainPart>,
-}
-
-/// The scores of `unit` within a scored group.
-pub fn unit_detail(scored: &Scored, unit: &UnitKey) -> Option<UnitScores> {
-    let s = scored.scores.iter().find(|s| &s.unit == unit)?;
-    let compiled = &scored.compiled;
-    let index_keys: Vec<(String, String)> = compiled.indexes().map(|(k, n)| (k.to_owned(), n.to_owned())).collect();
-    let indexes = index_keys
-        .iter()
-        .zip(&s.indexes)
-        .map(|((key, name), p)| IndexPart { key: key.clone(), name: name.clone(), points: p.points, max: p.max, value: p.value() })
-        .collect();
-    let components = compiled
-        .components()
-        .zip(&s.components)
-        .enumerate()
-        .map(|(j, ((key, name, max), c))| ComponentPart {
-            key: key.to_owned(),
-            name: name.to_owned(),
-            index: compiled.index_of_component(j).and_then(|i| index_keys.get(i)).map(|k| k.0.clone()).unwrap_or_default(),
-            points: c.points,
-            max,
-            status: serde_json::to_value(c.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-        })
-        .collect();
-    let ranked_scores: Vec<UnitScore> = scored.scores.iter().filter(|x| scored.ranked.iter().any(|r| r.unit == x.unit)).cloned().collect();
-    let explanation = score::explain::explain(compiled, &ranked_scores, unit)
-        .into_iter()
-        .map(|g| GainPart { component: g.component, name: g.name, points: g.points, best: g.best, gain: g.gain, value_gain: g.value_gain })
-        .collect();
-    Some(UnitScores {
-        unit: unit.to_string(),
-        name: scored.registry.get(unit.as_str()).map_or_else(|| unit.to_string(), |u| u.name.clone()),
-        methodology: compiled.method.id.clone(),
-        version: compiled.method.version.clone(),
-        period: scored.period.to_string(),
-        group: scored.group.to_string(),
-        value: s.value,
-        points: s.total.points,
-        max: s.total.max,
-        rank: scored.ranked.iter().find(|r| &r.unit == unit).map(|r| r.rank),
-        grade: s.grade.clone(),
-        indexes,
-        components,
-        explanation,
-    })
+    Ok(IndicatorRanking { indicator, ranked, movements, categories, period, group, registry: cx.registry })
 }
