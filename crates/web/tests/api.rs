@@ -132,6 +132,7 @@ async fn errors_are_problem_details(db: &TestDb) {
         ),
         ("/api/v1/rankings?indicator=dti.nope&period=2022", StatusCode::NOT_FOUND, "no indicator 'dti.nope'"),
         ("/api/v1/units/atlantis/scores?methodology=dti-province&period=2022", StatusCode::NOT_FOUND, "atlantis"),
+        ("/api/v1/units/hue/scores?methodology=dti-province&period=2022", StatusCode::NOT_FOUND, "not in group"),
         ("/api/v1/units/bo-y-te/scores?methodology=dti-province&period=2022", StatusCode::NOT_FOUND, "not in group"),
         ("/api/v1/methodologies/dti-province?period=2030", StatusCode::NOT_FOUND, "no version that applies"),
     ] {
@@ -225,6 +226,8 @@ async fn ranks_and_explains(db: &TestDb) {
     assert_eq!(national["leaders"][0]["name"], "Digital government");
 
     let scores = ok(&app, "/api/v1/units/vn/scores?methodology=dti-national&period=2022").await;
+    let by_code = ok(&app, "/api/v1/units/VN/scores?methodology=dti-national&period=2022").await;
+    assert_eq!(by_code, scores, "a unit may be named by its code");
     assert_eq!(scores["missing_policy"], "exclude");
     assert_eq!(scores["value"], row["value"]);
     let excluded: Vec<&str> = scores["components"]

@@ -185,7 +185,7 @@ pub struct ScoresQuery {
 /// points came about (scored, or missing and then counted as zero, imputed or left out),
 /// and the components where reaching the group's best would add the most.
 #[utoipa::path(get, path = "/api/v1/units/{key}/scores", tag = "rankings",
-    params(("key" = String, Path, description = "The unit's key, e.g. da-nang"), ScoresQuery),
+    params(("key" = String, Path, description = "The unit's key (da-nang), code (48) or name (Đà Nẵng), as meant during the period"), ScoresQuery),
     responses((status = 200, body = UnitScores), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn unit_scores(
@@ -195,8 +195,9 @@ pub async fn unit_scores(
 ) -> Result<Json<UnitScores>> {
     let period: Period = q.period.parse().map_err(|e| ApiError::BadRequest(format!("period: {e}")))?;
     let lang: Lang = parse("lang", q.lang.as_deref())?.unwrap_or_default();
-    let unit = state.store.unit(&key).await?.ok_or_else(|| ApiError::NotFound(format!("no unit with key '{key}'")))?;
     let scored = crate::ops::score(&state.store, &q.methodology, period, q.group.as_deref()).await?;
+    // The unit by key, or by code or name as meant during the period.
+    let unit = scored.registry.resolve(&key, Some(period.into())).map_err(|e| ApiError::NotFound(e.to_string()))?;
     crate::ops::unit_detail(&scored, &unit.key, lang)
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("unit '{key}' is not in group '{}' during {period}", scored.group)))
