@@ -3,7 +3,6 @@
 
 pub mod api;
 pub mod error;
-pub mod ops;
 mod pages;
 
 use std::time::Duration;

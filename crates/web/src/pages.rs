@@ -59,7 +59,7 @@ pub async fn index(State(state): State<AppState>, ApiQuery(q): ApiQuery<LangQuer
     }
     let one = store::Page { limit: 1, offset: 0 };
     let today = chrono::Utc::now().date_naive();
-    let findings = crate::ops::findings(store).await?;
+    let findings = ops::findings(store).await?;
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let page = IndexPage {
         vi: lang == Lang::Vi,

@@ -14,7 +14,7 @@ use tower::ServiceExt;
 async fn app(db: &TestDb) -> axum::Router {
     let files = testkit::seed_files();
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
-    web::ops::import(&db.store, &refs, |_| {}).await.unwrap();
+    ops::import(&db.store, &refs, |_| {}).await.unwrap();
     web::app(web::AppState { store: db.store.clone() })
 }
 

@@ -15,7 +15,7 @@ use testkit::TestDb;
 async fn load(db: &TestDb) {
     let files = testkit::seed_files();
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
-    web::ops::import(&db.store, &refs, |_| {}).await.unwrap();
+    ops::import(&db.store, &refs, |_| {}).await.unwrap();
 }
 
 fn date(s: &str) -> chrono::NaiveDate {
@@ -50,7 +50,7 @@ async fn holds_the_reports_facts(db: &TestDb) {
         c.len()
     };
     assert_eq!((codes(&old), codes(&new)), (63, 34), "codes are unique on each map");
-    let registry = web::ops::registry(store).await.unwrap();
+    let registry = ops::registry(store).await.unwrap();
     let merged_into =
         |key: &str| registry.predecessors_during(&key.parse().unwrap(), Period::Year(2024).into(), date("2025-07-01"));
     assert_eq!(merged_into("phu-tho-2025").len(), 3);

@@ -30,7 +30,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = args.database.open().await?;
-    let findings = web::ops::findings(&store).await?;
+    let findings = ops::findings(&store).await?;
     let shown: Vec<&Finding> = findings.iter().filter(|f| args.all || f.severity != Severity::Info).collect();
     match args.format {
         Format::Json => super::out(&(serde_json::to_string_pretty(&shown)? + "\n"))?,

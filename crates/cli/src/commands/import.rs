@@ -57,13 +57,13 @@ pub async fn import_all(
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<bool> {
     // A report line that cannot be printed is no reason to stop an import.
-    let result = web::ops::import(store, files, |report| {
+    let result = ops::import(store, files, |report| {
         let _ = writeln!(out, "{report}");
     })
     .await;
     match result {
         Ok(_) => Ok(true),
-        Err(e @ web::ops::ImportFailure::Invalid { .. }) => {
+        Err(e @ ops::ImportFailure::Invalid { .. }) => {
             writeln!(out, "{e}")?;
             Ok(false)
         }

@@ -27,7 +27,7 @@ pub struct CheckArgs {
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     let Command::Check(args) = command;
     let store = args.database.open().await?;
-    let catalog = web::ops::catalog(&store).await?;
+    let catalog = ops::catalog(&store).await?;
     if catalog.indicators.is_empty() {
         anyhow::bail!(
             "database {} has no indicators to check against: import the catalog first (dxmon import DIR) or name another with --database",

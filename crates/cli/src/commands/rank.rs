@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use model::{Lang, Period};
-use web::ops::{Ranking, Sensitivity};
+use ops::{Ranking, Sensitivity};
 
 use super::DatabaseArg;
 
@@ -58,15 +58,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let ranking = match (&args.methodology, &args.indicator) {
         (Some(id), _) => {
             let sensitivity = args.sensitivity.map(|d| Sensitivity::new(d, args.spread, args.seed)).transpose()?;
-            let scored = web::ops::score(&store, id, args.period, group).await?;
-            web::ops::methodology_ranking(&scored, args.lang, sensitivity, args.top)
+            let scored = ops::score(&store, id, args.period, group).await?;
+            ops::methodology_ranking(&scored, args.lang, sensitivity, args.top)
         }
         (None, Some(code)) => {
             if args.sensitivity.is_some() {
                 anyhow::bail!("--sensitivity shakes a methodology's weights; an indicator has none");
             }
-            let ranking = web::ops::rank_indicator(&store, code, args.period, group).await?;
-            web::ops::indicator_ranking(&ranking, args.lang, args.top)
+            let ranking = ops::rank_indicator(&store, code, args.period, group).await?;
+            ops::indicator_ranking(&ranking, args.lang, args.top)
         }
         (None, None) => anyhow::bail!("say --methodology or --indicator"),
     };

@@ -30,9 +30,9 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = args.database.open().await?;
-    let scored = web::ops::score(&store, &args.methodology, args.period, args.group.as_deref()).await?;
+    let scored = ops::score(&store, &args.methodology, args.period, args.group.as_deref()).await?;
     let unit = scored.registry.resolve(&args.unit, Some(args.period.into()))?.key.clone();
-    let detail = web::ops::unit_detail(&scored, &unit, args.lang)
+    let detail = ops::unit_detail(&scored, &unit, args.lang)
         .ok_or_else(|| anyhow::anyhow!("{unit} is not in group {} during {}", scored.group, scored.period))?;
     if args.json {
         super::out(&(serde_json::to_string_pretty(&detail)? + "\n"))?;

@@ -77,7 +77,7 @@ pub async fn on_map(State(state): State<AppState>, ApiQuery(q): ApiQuery<MapQuer
         .indicator(&q.indicator)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no indicator with code '{}'", q.indicator)))?;
-    let registry = crate::ops::registry(&state.store).await?;
+    let registry = ops::registry(&state.store).await?;
     let filter = store::ValueFilter { indicator: Some(q.indicator), period: Some(period), ..Default::default() };
     let reported: Vec<model::remap::Reported> = state
         .store
@@ -114,7 +114,7 @@ pub async fn on_map(State(state): State<AppState>, ApiQuery(q): ApiQuery<MapQuer
     responses((status = 200, body = [FindingDto]), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn checks(State(state): State<AppState>, ApiQuery(q): ApiQuery<LangQuery>) -> Result<Json<Vec<FindingDto>>> {
     let lang: Lang = parse("lang", q.lang.as_deref())?.unwrap_or_default();
-    let findings = crate::ops::findings(&state.store).await?;
+    let findings = ops::findings(&state.store).await?;
     let out = findings
         .into_iter()
         .map(|f| FindingDto {

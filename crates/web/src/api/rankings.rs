@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiPath, ApiQuery, parse};
 use crate::AppState;
 use crate::error::{ApiError, Problem, Result};
-use crate::ops::{Ranking, ScoringError, Sensitivity, UnitScores};
+use ops::{Ranking, ScoringError, Sensitivity, UnitScores};
 
 impl From<ScoringError> for ApiError {
     fn from(e: ScoringError) -> Self {
@@ -156,15 +156,15 @@ pub async fn rankings(State(state): State<AppState>, ApiQuery(q): ApiQuery<Ranki
                 Some(d) => Some(Sensitivity::new(d, q.spread.unwrap_or(0.2), q.seed.unwrap_or(1))?),
                 None => None,
             };
-            let scored = crate::ops::score(&state.store, id, period, group).await?;
-            Ok(Json(crate::ops::methodology_ranking(&scored, lang, sensitivity, q.top)))
+            let scored = ops::score(&state.store, id, period, group).await?;
+            Ok(Json(ops::methodology_ranking(&scored, lang, sensitivity, q.top)))
         }
         (None, Some(code)) => {
             if q.draws.is_some() {
                 return Err(ApiError::BadRequest("draws shake a methodology's weights; an indicator has none".into()));
             }
-            let ranking = crate::ops::rank_indicator(&state.store, code, period, group).await?;
-            Ok(Json(crate::ops::indicator_ranking(&ranking, lang, q.top)))
+            let ranking = ops::rank_indicator(&state.store, code, period, group).await?;
+            Ok(Json(ops::indicator_ranking(&ranking, lang, q.top)))
         }
         _ => Err(ApiError::BadRequest("give either methodology or indicator".into())),
     }
@@ -195,10 +195,10 @@ pub async fn unit_scores(
 ) -> Result<Json<UnitScores>> {
     let period: Period = q.period.parse().map_err(|e| ApiError::BadRequest(format!("period: {e}")))?;
     let lang: Lang = parse("lang", q.lang.as_deref())?.unwrap_or_default();
-    let scored = crate::ops::score(&state.store, &q.methodology, period, q.group.as_deref()).await?;
+    let scored = ops::score(&state.store, &q.methodology, period, q.group.as_deref()).await?;
     // The unit by key, or by code or name as meant during the period.
     let unit = scored.registry.resolve(&key, Some(period.into())).map_err(|e| ApiError::NotFound(e.to_string()))?;
-    crate::ops::unit_detail(&scored, &unit.key, lang)
+    ops::unit_detail(&scored, &unit.key, lang)
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("unit '{key}' is not in group '{}' during {period}", scored.group)))
 }

@@ -1,4 +1,5 @@
-//! Operations over the store that the API and the command line share.
+//! Operations over the store that the command line and the HTTP server share: import,
+//! the consistency check, scoring, rankings and a unit's scores.
 
 mod detail;
 mod import;
