@@ -32,6 +32,8 @@ enum Command {
     Rank(commands::rank::Args),
     /// One unit's scores under a methodology, and what would raise it most.
     Scores(commands::scores::Args),
+    /// The periodic report, for the nation or one agency: HTML, Markdown or Excel.
+    Report(commands::report::Args),
 }
 
 #[tokio::main]
@@ -53,6 +55,7 @@ async fn main() -> std::process::ExitCode {
         Command::Methodology(command) => commands::methodology::run(command).await,
         Command::Rank(args) => commands::rank::run(args).await,
         Command::Scores(args) => commands::scores::run(args).await,
+        Command::Report(args) => commands::report::run(args).await,
     };
     match result {
         Ok(code) => code,

@@ -454,7 +454,39 @@ rule = { kind = "formula", expr = "a * 2", vars = { a = "component:a" } }
     assert!(stdout(&out).starts_with(&format!("{name}:2:8: unclosed array")), "{}", stdout(&out));
 }
 
+/// `dxmon report` writes each format; a unit it cannot find is a clear error.
+async fn writes_reports(db: &TestDb) {
+    import_seed(db);
+    let dir = tempfile::tempdir().unwrap();
+    for (format, file) in [("html", "r.html"), ("md", "r.md"), ("xlsx", "r.xlsx")] {
+        let path = dir.path().join(file);
+        let out = dxmon(&db.url, &["report", "--period", "2022", "--format", format, "--out", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout(&out).contains("Báo cáo kết quả triển khai chuyển đổi số"), "{}", stdout(&out));
+        let bytes = std::fs::read(&path).unwrap();
+        match format {
+            "xlsx" => assert!(bytes.starts_with(b"PK")),
+            "html" => {
+                assert!(String::from_utf8(bytes).unwrap().contains("<td class=\"num\">54,34%<sup>3, 4</sup></td>"))
+            }
+            _ => assert!(
+                String::from_utf8(bytes).unwrap().contains("| 12 | Tỷ lệ cơ quan nhà nước cung cấp dữ liệu mở |")
+            ),
+        }
+    }
+    let path = dir.path().join("x.md");
+    let out = dxmon(
+        &db.url,
+        &["report", "--period", "2022", "--unit", "Atlantis", "--format", "md", "--out", path.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown unit 'Atlantis'"), "{err}");
+    assert!(!path.exists(), "nothing is written for a refused report");
+}
+
 testkit::on_both_backends! {
+    reports => crate::writes_reports,
     methodology_check => crate::checks_methodology_files,
     provinces_2022 => crate::ranks_the_2022_provinces_as_published,
     portal_grades_2023 => crate::groups_the_2023_portal_grades,

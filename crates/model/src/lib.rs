@@ -5,6 +5,7 @@
 //! Everything here is pure: no IO, no clock, no database.
 
 pub mod dataset;
+pub mod display;
 pub mod indicator;
 pub mod key;
 pub mod lineage;

@@ -2,8 +2,11 @@
 //! the consistency check, scoring, rankings and a unit's scores.
 
 mod detail;
+pub mod facts;
 mod import;
+pub mod progress;
 mod ranking;
+pub mod report;
 mod scoring;
 
 pub use detail::{ComponentPart, GainPart, PartScore, UnitScores, unit_detail};

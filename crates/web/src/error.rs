@@ -20,6 +20,9 @@ pub enum ApiError {
     /// the indicators).
     #[error("{0}")]
     Unprocessable(String),
+    /// 500: a page or workbook could not be rendered; logged.
+    #[error("the report could not be rendered")]
+    Render(String),
     /// 500: the store failed; logged, not shown.
     #[error("the database failed")]
     Store(#[from] store::StoreError),
@@ -45,7 +48,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Store(_) | ApiError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -53,8 +56,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Store(e) = &self {
-            tracing::error!(error = %e, "request failed in the store");
+        match &self {
+            ApiError::Store(e) => tracing::error!(error = %e, "request failed in the store"),
+            ApiError::Render(e) => tracing::error!(error = %e, "a report could not be rendered"),
+            _ => {}
         }
         let status = self.status();
         let slug = match status {

@@ -1,9 +1,11 @@
 //! dxmon's HTTP server: the JSON API under `/api/v1` (documented at
-//! `/api/v1/openapi.json`), a health check, and server-rendered pages.
+//! `/api/v1/openapi.json`), a health check, server-rendered pages and the periodic
+//! report at `/reports/{period}`.
 
 pub mod api;
 pub mod error;
 mod pages;
+mod reports;
 
 use std::time::Duration;
 
@@ -27,6 +29,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route("/health", get(health))
+        .route("/reports/{period}", get(reports::report))
         .nest("/api/v1", api::router())
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -28,6 +28,8 @@ pub struct IndexPage {
     pub tasks: i64,
     pub errors: usize,
     pub warnings: usize,
+    /// Links to the periodic reports: (period, label).
+    pub reports: Vec<(String, String)>,
 }
 
 const INDEX_CODES: [&str; 4] =
@@ -57,6 +59,16 @@ pub async fn index(State(state): State<AppState>, ApiQuery(q): ApiQuery<LangQuer
             .collect();
         index_rows.push(IndexRow { name: indicator.name_in(lang).to_owned(), cells });
     }
+    // A report for each plan's year and its first half.
+    let mut plan_years: Vec<i32> =
+        store.reference().await?.programmes.iter().filter_map(|p| p.period).map(|p| p.year()).collect();
+    plan_years.sort();
+    plan_years.dedup();
+    let reports = plan_years
+        .iter()
+        .flat_map(|y| [Period::Half(*y, 1), Period::Year(*y)])
+        .map(|p| (p.to_string(), model::display::period(p, lang)))
+        .collect();
     let one = store::Page { limit: 1, offset: 0 };
     let today = chrono::Utc::now().date_naive();
     let findings = ops::findings(store).await?;
@@ -72,6 +84,7 @@ pub async fn index(State(state): State<AppState>, ApiQuery(q): ApiQuery<LangQuer
         tasks: store.tasks(&store::TaskFilter::default(), one).await?.total,
         errors: count(score::check::Severity::Error),
         warnings: count(score::check::Severity::Warning),
+        reports,
     };
     match page.render() {
         Ok(html) => Ok(Html(html).into_response()),

@@ -267,7 +267,49 @@ async fn ranks_and_explains(db: &TestDb) {
     assert_eq!(a["rows"][0]["median_rank"], 1.0);
 }
 
+/// The report at /reports/{period}: the page, the workbook, the Markdown, and clear
+/// errors.
+async fn serves_reports(db: &TestDb) {
+    let app = app(db).await;
+    let raw = |uri: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (status, headers, bytes)
+        }
+    };
+    let (status, headers, page) = raw("/reports/2022").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(page.contains("<h1>Báo cáo kết quả triển khai chuyển đổi số</h1>"));
+    assert!(page.contains("54,34%"));
+    assert!(page.contains("href=\"/reports/2022?lang=vi&amp;format=xlsx\""), "a link to the workbook");
+    let (status, headers, book) = raw("/reports/2022?format=xlsx&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(headers[header::CONTENT_DISPOSITION], "attachment; filename=\"dxmon-report-2022.xlsx\"");
+    assert!(book.starts_with(b"PK"), "an xlsx is a zip");
+    let (_, _, md) = raw("/reports/2024-Q2?format=md&unit=bo-cong-an").await;
+    assert!(String::from_utf8_lossy(&md).starts_with("# Báo cáo kết quả chuyển đổi số của Bộ Công an"));
+    for (uri, status, detail) in [
+        ("/reports/2022?unit=Atlantis", StatusCode::NOT_FOUND, "Atlantis"),
+        ("/reports/2022?lang=fr", StatusCode::BAD_REQUEST, "unknown language 'fr'"),
+        ("/reports/2022?format=pdf", StatusCode::BAD_REQUEST, "unknown report format 'pdf'"),
+        ("/reports/2022-H3", StatusCode::BAD_REQUEST, "not a period"),
+    ] {
+        let (got, content_type, body) = get(&app, uri).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert_eq!(content_type, "application/problem+json");
+        assert!(body["detail"].as_str().unwrap().contains(detail), "{uri}: {body}");
+    }
+}
+
 testkit::on_both_backends! {
+    reports => crate::serves_reports,
     rankings => crate::ranks_and_explains,
     lists => crate::lists_filters_and_pages,
     lineage => crate::lineage_revisions_and_maps,

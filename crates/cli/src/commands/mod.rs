@@ -6,6 +6,7 @@ pub mod export;
 pub mod import;
 pub mod methodology;
 pub mod rank;
+pub mod report;
 pub mod scores;
 pub mod serve;
 
