@@ -34,6 +34,12 @@ enum Command {
     Scores(commands::scores::Args),
     /// The periodic report, for the nation or one agency: HTML, Markdown or Excel.
     Report(commands::report::Args),
+    /// Accounts for people.
+    #[command(subcommand)]
+    User(commands::accounts::UserCommand),
+    /// API tokens for units' systems.
+    #[command(subcommand)]
+    Token(commands::accounts::TokenCommand),
 }
 
 #[tokio::main]
@@ -56,6 +62,8 @@ async fn main() -> std::process::ExitCode {
         Command::Rank(args) => commands::rank::run(args).await,
         Command::Scores(args) => commands::scores::run(args).await,
         Command::Report(args) => commands::report::run(args).await,
+        Command::User(command) => commands::accounts::user(command).await,
+        Command::Token(command) => commands::accounts::token(command).await,
     };
     match result {
         Ok(code) => code,

@@ -18,6 +18,8 @@ pub enum RecordKind {
     Targets,
     TaskLists,
     Tasks,
+    /// Reporting regimes: which indicators which units report, how often.
+    Regimes,
     Breakdowns,
     Changes,
 }
@@ -111,6 +113,16 @@ const TASKS_COLUMNS: &[Column] = &[
     opt("completed_on"),
     opt("source"),
 ];
+const REGIMES_COLUMNS: &[Column] = &[
+    req("regime"),
+    req("name"),
+    opt("name_en"),
+    req("period_kind"),
+    opt("due_days"),
+    req("indicators"),
+    req("units"),
+    opt("source"),
+];
 const BREAKDOWNS_COLUMNS: &[Column] = &[
     req("breakdown"),
     req("title"),
@@ -139,7 +151,7 @@ const CHANGES_COLUMNS: &[Column] = &[
 
 impl RecordKind {
     /// In load order.
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Sources,
         RecordKind::Groups,
         RecordKind::Units,
@@ -152,6 +164,7 @@ impl RecordKind {
         RecordKind::Targets,
         RecordKind::TaskLists,
         RecordKind::Tasks,
+        RecordKind::Regimes,
         RecordKind::Breakdowns,
         RecordKind::Changes,
     ];
@@ -171,6 +184,7 @@ impl RecordKind {
             RecordKind::Targets => "targets",
             RecordKind::TaskLists => "task_lists",
             RecordKind::Tasks => "tasks",
+            RecordKind::Regimes => "regimes",
             RecordKind::Breakdowns => "breakdowns",
             RecordKind::Changes => "changes",
         }
@@ -194,6 +208,7 @@ impl RecordKind {
             RecordKind::Targets => TARGETS_COLUMNS,
             RecordKind::TaskLists => TASK_LISTS_COLUMNS,
             RecordKind::Tasks => TASKS_COLUMNS,
+            RecordKind::Regimes => REGIMES_COLUMNS,
             RecordKind::Breakdowns => BREAKDOWNS_COLUMNS,
             RecordKind::Changes => CHANGES_COLUMNS,
         }
@@ -212,6 +227,7 @@ impl RecordKind {
             "pillar" => RecordKind::Pillars,
             "task_list" => RecordKind::TaskLists,
             "task" => RecordKind::Tasks,
+            "regime" => RecordKind::Regimes,
             "breakdown" => RecordKind::Breakdowns,
             "indicator" if has("from") && has("to") => RecordKind::Changes,
             "indicator" if has("comparator") => RecordKind::Targets,

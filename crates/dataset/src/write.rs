@@ -195,6 +195,22 @@ pub fn files(data: &Dataset) -> Vec<(String, String)> {
     }
     out.push(t.finish());
 
+    let mut t = Table::new(RecordKind::Regimes);
+    for r in &data.regimes {
+        let codes: Vec<String> = r.indicators.iter().map(ToString::to_string).collect();
+        t.row(vec![
+            r.key.to_string(),
+            r.name.clone(),
+            opt(&r.name_en),
+            r.period_kind.as_str().to_owned(),
+            r.due_days.to_string(),
+            codes.join(";"),
+            agencies(&r.units),
+            opt(&r.source),
+        ]);
+    }
+    out.push(t.finish());
+
     let mut t = Table::new(RecordKind::Tasks);
     for k in &data.tasks {
         t.row(vec![

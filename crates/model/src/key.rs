@@ -93,6 +93,11 @@ key_type!(TaskListKey, "task list key");
 key_type!(TaskKey, "task key");
 key_type!(EventKey, "lineage event key");
 key_type!(BreakdownKey, "breakdown key");
+key_type!(
+    /// A reporting regime: which indicators which units report, how often.
+    RegimeKey,
+    "regime key"
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,8 @@
 //!
 //! Everything here is pure: no IO, no clock, no database.
 
+pub mod access;
+pub mod collection;
 pub mod dataset;
 pub mod display;
 pub mod indicator;
@@ -25,7 +27,7 @@ pub mod value;
 pub use dataset::{Dataset, NewValue};
 pub use indicator::{AgencyRef, Direction, Indicator, IndicatorKind, Pillar, Programme, ProgrammeKind};
 pub use key::{
-    BreakdownKey, EventKey, GroupKey, IndicatorCode, KeyError, PillarKey, ProgrammeKey, SourceKey, TaskKey,
+    BreakdownKey, EventKey, GroupKey, IndicatorCode, KeyError, PillarKey, ProgrammeKey, RegimeKey, SourceKey, TaskKey,
     TaskListKey, UnitKey,
 };
 pub use lineage::{LineageEvent, LineageKind};

@@ -39,6 +39,19 @@ pub enum PeriodKind {
     Year,
 }
 
+impl std::str::FromStr for PeriodKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "month" => Ok(PeriodKind::Month),
+            "quarter" => Ok(PeriodKind::Quarter),
+            "half" => Ok(PeriodKind::Half),
+            "year" => Ok(PeriodKind::Year),
+            other => Err(format!("unknown period kind '{other}'; expected month, quarter, half or year")),
+        }
+    }
+}
+
 impl PeriodKind {
     pub fn as_str(self) -> &'static str {
         match self {

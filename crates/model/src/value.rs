@@ -60,6 +60,55 @@ pub enum ValueError {
     Missing,
 }
 
+impl ValueError {
+    /// The message in Vietnamese, for the reporter who typed the figure.
+    pub fn vi(&self) -> String {
+        use crate::number::NumberError;
+        match self {
+            ValueError::Number(NumberError::NotANumber(t)) => format!("«{t}» không phải là số"),
+            ValueError::Number(NumberError::EnglishGrouping(t)) => {
+                format!("«{t}» dùng dấu phân cách kiểu tiếng Anh; hãy viết 1.234,5 hoặc 1234.5")
+            }
+            ValueError::Number(NumberError::BadGrouping(t)) => {
+                format!("«{t}» đặt dấu phân cách hàng nghìn không đúng (mỗi nhóm sau phải có 3 chữ số)")
+            }
+            ValueError::Date(_) => "ngày không hợp lệ; hãy viết 30/6/2024 hoặc 2024-06-30".to_owned(),
+            ValueError::YesNo(t) => format!("«{t}» không phải Có hoặc Không"),
+            ValueError::Category { value, allowed } => format!("«{value}» không thuộc các mức: {allowed}"),
+            ValueError::PercentSign => "chỉ tiêu này không tính bằng %, không dùng dấu %".to_owned(),
+            ValueError::BelowMin { value, min } => {
+                format!(
+                    "{} nhỏ hơn giá trị tối thiểu {}",
+                    crate::number::format_vi(*value),
+                    crate::number::format_vi(*min)
+                )
+            }
+            ValueError::AboveMax { value, max } => {
+                format!(
+                    "{} lớn hơn giá trị tối đa {}",
+                    crate::number::format_vi(*value),
+                    crate::number::format_vi(*max)
+                )
+            }
+            ValueError::NegativeCount => "số lượng không thể âm".to_owned(),
+            ValueError::NotWhole(t) => {
+                format!("«{t}» phải là số nguyên (dấu chấm đơn là dấu thập phân: viết 2416, không viết 2.416)")
+            }
+            ValueError::BadRank => "thứ hạng là số nguyên từ 1".to_owned(),
+            ValueError::HalfRatio => "cần nhập cả tử số và mẫu số, hoặc bỏ trống cả hai".to_owned(),
+            ValueError::ZeroDenominator => "mẫu số phải lớn hơn 0".to_owned(),
+            ValueError::NegativeParts => "tử số và mẫu số không thể âm".to_owned(),
+            ValueError::NumeratorOverDenominator { numerator, denominator } => format!(
+                "tử số {} lớn hơn mẫu số {}",
+                crate::number::format_vi(*numerator),
+                crate::number::format_vi(*denominator)
+            ),
+            ValueError::PartsNotAllowed => "tử số và mẫu số chỉ dùng cho chỉ tiêu tỷ lệ".to_owned(),
+            ValueError::Missing => "chưa nhập giá trị".to_owned(),
+        }
+    }
+}
+
 impl Datum {
     /// Reads a stated figure in the form the indicator's kind calls for.
     pub fn parse(indicator: &Indicator, text: &str) -> Result<Datum, ValueError> {

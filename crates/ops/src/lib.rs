@@ -1,6 +1,8 @@
 //! Operations over the store that the command line and the HTTP server share: import,
 //! the consistency check, scoring, rankings and a unit's scores.
 
+pub mod accounts;
+pub mod collection;
 mod detail;
 pub mod facts;
 mod import;
@@ -8,6 +10,7 @@ pub mod progress;
 mod ranking;
 pub mod report;
 mod scoring;
+pub mod template;
 
 pub use detail::{ComponentPart, GainPart, PartScore, UnitScores, unit_detail};
 pub use import::{FileReport, ImportFailure, import};

@@ -10,6 +10,11 @@ mod xlsx;
 
 pub use document::{Block, Cell, Chart, ChartKind, Column, Document, Figure, RowGroup, Section, Series, Table};
 
+/// A chart as an inline `<svg>` element, for pages outside reports.
+pub fn chart_svg(chart: &Chart, lang: model::Lang) -> Option<String> {
+    svg::render(chart, lang)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Html,

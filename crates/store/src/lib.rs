@@ -5,6 +5,8 @@
 //! once in SQL both accept and compiled for each backend (see `conn::run!`). Queries are
 //! checked at run time by the tests, which run against both backends.
 
+mod accounts;
+mod collection;
 mod conn;
 mod read;
 mod rows;
@@ -17,6 +19,8 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use accounts::{NewUser, Token, User};
+pub use collection::{AuditEntry, AuditFilter, NewAudit, SubmissionFilter};
 pub use read::{IndicatorFilter, Page, Paged, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
 pub use write::ApplyReport;
 

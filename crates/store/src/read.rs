@@ -201,6 +201,7 @@ impl Store {
             pillars: pillars.into_iter().map(PillarRow::into_model).collect::<Result<_>>()?,
             indicators: indicators.into_iter().map(|i| i.into_model(&agencies)).collect::<Result<_>>()?,
             task_lists: task_lists.into_iter().map(TaskListRow::into_model).collect::<Result<_>>()?,
+            regimes: crate::collection::read_regimes(c).await?,
             ..Dataset::default()
         };
         sort_reference(&mut data);

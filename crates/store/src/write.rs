@@ -59,6 +59,7 @@ impl Store {
             targets(c, &data.targets).await?;
             task_lists(c, &data.task_lists).await?;
             tasks(c, &data.tasks).await?;
+            crate::collection::write_regimes(c, &data.regimes).await?;
             breakdowns(c, &data.breakdowns).await?;
             changes(c, &data.changes).await?;
         }
@@ -305,7 +306,8 @@ impl Current {
 
 /// Appends a value as a new revision, or as the revision it names. Returns whether
 /// anything was stored: a value that repeats what is already there is not.
-async fn value(c: &mut Conn<'_>, v: &NewValue, now: DateTime<Utc>) -> Result<bool> {
+/// Appends a value as its next revision; false if it repeats the current one.
+pub(crate) async fn value(c: &mut Conn<'_>, v: &NewValue, now: DateTime<Utc>) -> Result<bool> {
     let existing: Option<Current> = match v.revision {
         Some(r) => run!(c, |c| sqlx::query_as(
             "SELECT revision, value, numerator, denominator, provenance, source, note FROM indicator_values

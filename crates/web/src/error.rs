@@ -13,9 +13,24 @@ pub enum ApiError {
     /// 400: a query parameter or path segment could not be read.
     #[error("{0}")]
     BadRequest(String),
+    /// 401: no valid session or token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: signed in, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: the resource does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// 409: the state does not allow it (a submission under review), or changed meanwhile.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: the body is too large.
+    #[error("{0}")]
+    TooLarge(String),
+    /// 422: figures that cannot be taken, each with its place and reason.
+    #[error("{0}")]
+    Invalid(String, Vec<ops::collection::FieldError>),
     /// 422: what is stored cannot be used as asked (a methodology that no longer fits
     /// the indicators).
     #[error("{0}")]
@@ -40,6 +55,9 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// For 422: each figure that could not be taken.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ops::collection::FieldError>,
 }
 
 impl ApiError {
@@ -47,6 +65,11 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Store(_) | ApiError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -65,18 +88,32 @@ impl IntoResponse for ApiError {
         let slug = match status {
             StatusCode::BAD_REQUEST => "bad-request",
             StatusCode::NOT_FOUND => "not-found",
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::PAYLOAD_TOO_LARGE => "too-large",
             StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
             StatusCode::SERVICE_UNAVAILABLE => "unavailable",
             _ => "internal",
+        };
+        let unauthorized = matches!(self, ApiError::Unauthorized(_));
+        let detail = self.to_string();
+        let errors = match self {
+            ApiError::Invalid(_, errors) => errors,
+            _ => Vec::new(),
         };
         let problem = Problem {
             kind: format!("https://dxmon.dev/problems/{slug}"),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
-            detail: self.to_string(),
+            detail,
+            errors,
         };
         let mut response = (status, Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if unauthorized {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         response
     }
 }
@@ -94,3 +131,23 @@ impl From<PathRejection> for ApiError {
 }
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+impl From<ops::collection::CollectionError> for ApiError {
+    fn from(e: ops::collection::CollectionError) -> Self {
+        use ops::collection::CollectionError as C;
+        match e {
+            C::Unauthenticated => {
+                ApiError::Unauthorized("sign in, or send a token: Authorization: Bearer dxm_...".into())
+            }
+            C::Forbidden(m) => ApiError::Forbidden(m),
+            C::NotFound(m) => ApiError::NotFound(m),
+            C::BadRequest(m) => ApiError::BadRequest(m),
+            C::Invalid(errors) => {
+                ApiError::Invalid(format!("{} figure(s) could not be taken; nothing was stored", errors.len()), errors)
+            }
+            C::Workflow(w) => ApiError::Conflict(w.to_string()),
+            C::Store(store::StoreError::Conflict(m)) => ApiError::Conflict(m),
+            C::Store(s) => ApiError::Store(s),
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! report at `/reports/{period}`.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 mod pages;
 mod reports;
@@ -22,12 +23,35 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub store: store::Store,
+    pub settings: Settings,
+}
+
+/// How the server behaves, beyond its database.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Session cookies only over HTTPS. Off for a server on the local machine without TLS.
+    pub secure_cookies: bool,
+    /// Requests per second each client may make, and the burst it may save up.
+    pub rate_per_second: u32,
+    pub rate_burst: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { secure_cookies: true, rate_per_second: 50, rate_burst: 200 }
+    }
+}
+
+impl AppState {
+    pub fn new(store: store::Store) -> Self {
+        AppState { store, settings: Settings::default() }
+    }
 }
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(pages::index))
+        .merge(pages::router())
         .route("/health", get(health))
         .route("/reports/{period}", get(reports::report))
         .nest("/api/v1", api::router())

@@ -15,7 +15,7 @@ async fn app(db: &TestDb) -> axum::Router {
     let files = testkit::seed_files();
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
     ops::import(&db.store, &refs, |_| {}).await.unwrap();
-    web::app(web::AppState { store: db.store.clone() })
+    web::app(web::AppState::new(db.store.clone()))
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String, Value) {
@@ -165,6 +165,7 @@ async fn documents_itself_and_checks(db: &TestDb) {
         "/api/v1/methodologies/{id}",
         "/api/v1/rankings",
         "/api/v1/units/{key}/scores",
+        "/api/v1/regimes",
     ] {
         assert!(documented.contains(&route), "{route} is not in the OpenAPI document");
         let concrete = route.replace("{key}", "vn").replace("{code}", "dti.national").replace("{id}", "dti-national");
@@ -175,7 +176,27 @@ async fn documents_itself_and_checks(db: &TestDb) {
         };
         ok(&app, &format!("{concrete}{query}")).await;
     }
-    assert_eq!(documented.len(), 16, "every documented path is served: {documented:?}");
+    // The collection endpoints are served, and ask who is calling.
+    for (method, route, concrete) in [
+        ("GET", "/api/v1/submissions", "/api/v1/submissions"),
+        ("GET", "/api/v1/submissions/{id}", "/api/v1/submissions/1"),
+        (
+            "PUT",
+            "/api/v1/submissions/{regime}/{unit}/{period}",
+            "/api/v1/submissions/dia-phuong-6-thang/ha-noi/2026-H1",
+        ),
+        ("POST", "/api/v1/submissions/{id}/submit", "/api/v1/submissions/1/submit"),
+        ("POST", "/api/v1/submissions/{id}/approve", "/api/v1/submissions/1/approve"),
+        ("POST", "/api/v1/submissions/{id}/return", "/api/v1/submissions/1/return"),
+        ("GET", "/api/v1/regimes/{key}/completeness", "/api/v1/regimes/dia-phuong-6-thang/completeness?period=2026-H1"),
+        ("GET", "/api/v1/audit", "/api/v1/audit"),
+    ] {
+        assert!(documented.contains(&route), "{route} is not in the OpenAPI document");
+        let request = Request::builder().method(method).uri(concrete).header(header::CONTENT_TYPE, "application/json");
+        let response = app.clone().oneshot(request.body(Body::from("{}")).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {concrete}");
+    }
+    assert_eq!(documented.len(), 25, "every documented path is served: {documented:?}");
 
     let findings = ok(&app, "/api/v1/checks?lang=en").await.to_string();
     assert!(findings.contains("12/34 = 35.3%"), "{findings}");
@@ -184,9 +205,12 @@ async fn documents_itself_and_checks(db: &TestDb) {
     let (status, content_type, page) = get(&app, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.starts_with("text/html"));
-    assert!(page.as_str().unwrap().contains("<td>0,71</td>"), "the index table in Vietnamese number format");
+    assert!(
+        page.as_str().unwrap().contains("<td class=\"num\">0,71</td>"),
+        "the index table in Vietnamese number format"
+    );
     let (_, _, english) = get(&app, "/?lang=en").await;
-    assert!(english.as_str().unwrap().contains("<td>0.71</td>"));
+    assert!(english.as_str().unwrap().contains("<td class=\"num\">0.71</td>"));
 }
 
 /// Rankings by a methodology and by an indicator, and one unit's scores, as the CLI

@@ -24,6 +24,13 @@ pub struct ListenArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Send the session cookie over plain HTTP too. By default it is HTTPS-only, except
+    /// on the loopback address, where there is no one to listen in.
+    #[arg(long)]
+    pub insecure_cookies: bool,
+    /// Requests per second each client may make (with a burst of four times as many).
+    #[arg(long, default_value_t = 50)]
+    pub rate: u32,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -45,7 +52,12 @@ pub async fn serve(store: Store, listen: &ListenArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     println!("dxmon is serving on http://{local}/  (API: http://{local}/api/v1/openapi.json)");
-    web::serve(listener, web::AppState { store }, shutdown_signal()).await?;
+    let settings = web::Settings {
+        secure_cookies: !(listen.insecure_cookies || listen.bind.is_loopback()),
+        rate_per_second: listen.rate.max(1),
+        rate_burst: listen.rate.max(1) * 4,
+    };
+    web::serve(listener, web::AppState { store, settings }, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -1,10 +1,12 @@
-//! Targets, task lists and tasks.
+//! Targets, task lists, tasks and reporting regimes.
 
 use std::collections::HashMap;
 
+use model::collection::Regime;
+use model::period::PeriodKind;
 use model::{
-    Comparator, DateOrPeriod, Datum, IndicatorKind, Period, ProgrammeKey, Scope, Target, Task, TaskKey, TaskList,
-    TaskListKey, TaskStatus, Window,
+    Comparator, DateOrPeriod, Datum, IndicatorCode, IndicatorKind, Period, ProgrammeKey, RegimeKey, Scope, Target,
+    Task, TaskKey, TaskList, TaskListKey, TaskStatus, Window,
 };
 
 use super::Validator;
@@ -126,6 +128,51 @@ impl Validator<'_> {
                     status,
                     result: Self::text(f, "result"),
                     completed_on,
+                    source: Self::text(f, "source"),
+                });
+            }
+        }
+    }
+
+    pub(super) fn regimes(&mut self, records: &[Fields]) {
+        let mut seen = HashMap::new();
+        for f in records {
+            let before = self.error_count();
+            let key = self.parse(f, "regime", RegimeKey::parse);
+            let name = self.required(f, "name").map(str::to_owned);
+            let period_kind = self.parse(f, "period_kind", str::parse::<PeriodKind>);
+            let due_days = self.optional(f, "due_days", |t| {
+                t.parse::<u32>()
+                    .map_err(|_| format!("'{t}' is not a number of days"))
+                    .and_then(|d| if d <= 366 { Ok(d) } else { Err(format!("{d} days is more than a year")) })
+            });
+            let mut indicators: Vec<IndicatorCode> = Vec::new();
+            for code in f.list("indicators") {
+                match self.catalog.indicators.get(code.as_str()) {
+                    Some(i) if !indicators.contains(&i.code) => indicators.push(i.code.clone()),
+                    Some(_) => self.error(f, "indicators", format!("indicator '{code}' is listed twice")),
+                    None => self.error(f, "indicators", format!("unknown indicator '{code}'")),
+                }
+            }
+            if indicators.is_empty() && before == self.error_count() {
+                self.error(f, "indicators", "a regime lists at least one indicator (separated by ;)");
+            }
+            let units = self.agencies(f, "units", None);
+            if units.is_empty() && before == self.error_count() {
+                self.error(f, "units", "a regime lists the units that report: unit keys or group:KEY");
+            }
+            if let (Some(key), Some(name), Some(period_kind)) = (key, name, period_kind)
+                && self.unique(&mut seen, f, "regime", key.to_string())
+                && before == self.error_count()
+            {
+                self.out.regimes.push(Regime {
+                    key,
+                    name,
+                    name_en: Self::text(f, "name_en"),
+                    period_kind,
+                    due_days: due_days.unwrap_or(15),
+                    indicators,
+                    units,
                     source: Self::text(f, "source"),
                 });
             }

@@ -65,6 +65,16 @@ pub(crate) fn cite(facts: &Facts, source: &str, lang: Lang) -> String {
     if rest.is_empty() { title.to_owned() } else { format!("{title}, {rest}") }
 }
 
+/// Per plan with targets for `period`: its name and how many rows stand where.
+pub fn plan_counts(
+    facts: &Facts,
+    period: Period,
+    as_of: NaiveDate,
+    lang: Lang,
+) -> Vec<(String, score::status::StatusCounts)> {
+    targets::plans(facts, period, as_of, lang, &|_| true).iter().map(|p| (p.name.clone(), p.counts())).collect()
+}
+
 /// Loads what is stored and assembles the report.
 pub async fn assemble(store: &Store, request: &ReportRequest) -> Result<Document, ReportError> {
     let facts = Facts::load(store).await?;

@@ -2,6 +2,7 @@
 //! (with revisions, and on a later map of units), targets, tasks and the consistency
 //! check; methodologies, rankings and a unit's scores. Lists are paginated; errors are problem details.
 
+mod collection;
 pub mod dto;
 mod figures;
 mod framework;
@@ -12,7 +13,7 @@ mod units;
 use std::str::FromStr;
 
 use axum::extract::FromRequestParts;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -85,6 +86,15 @@ pub fn router() -> Router<AppState> {
         .route("/targets", get(plans::targets))
         .route("/tasks", get(plans::tasks))
         .route("/checks", get(figures::checks))
+        .route("/regimes", get(collection::regimes))
+        .route("/regimes/{key}/completeness", get(collection::completeness))
+        .route("/submissions", get(collection::list))
+        .route("/submissions/{id}", get(collection::one))
+        .route("/submissions/{regime}/{unit}/{period}", put(collection::save))
+        .route("/submissions/{id}/submit", post(collection::submit))
+        .route("/submissions/{id}/approve", post(collection::approve))
+        .route("/submissions/{id}/return", post(collection::send_back))
+        .route("/audit", get(collection::audit))
         .route("/methodologies", get(rankings::list))
         .route("/methodologies/{id}", get(rankings::one))
         .route("/rankings", get(rankings::rankings))
@@ -117,7 +127,31 @@ pub fn router() -> Router<AppState> {
         rankings::one,
         rankings::rankings,
         rankings::unit_scores,
+        collection::regimes,
+        collection::completeness,
+        collection::list,
+        collection::one,
+        collection::save,
+        collection::submit,
+        collection::approve,
+        collection::send_back,
+        collection::audit,
     ),
-    components(schemas(Problem))
+    components(schemas(Problem, ops::collection::FieldError)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer token in the OpenAPI document.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("dxm_...").build()),
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! Server-rendered pages, readable without JavaScript: the public overview, rankings,
+//! unit profiles and reports; sign-in; the unit's workspace and the standing agency's.
+//! Vietnamese first; the language chosen is kept in a cookie.
+
+mod agency;
+mod index;
+mod public;
+mod session;
+mod workspace;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
+use model::Lang;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+pub const LANG_COOKIE: &str = "dxmon_lang";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index::index))
+        .route("/lang/{lang}", get(session::set_lang))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/rankings", get(public::rankings))
+        .route("/units/{key}", get(public::unit))
+        .route("/reports", get(public::reports))
+        .route("/workspace", get(workspace::home))
+        .route("/workspace/{regime}/{unit}/{period}", get(workspace::submission).post(workspace::save))
+        .route("/workspace/{regime}/{unit}/{period}/template.xlsx", get(workspace::template))
+        .route("/workspace/{regime}/{unit}/{period}/upload", post(workspace::upload))
+        .route("/agency", get(agency::home))
+        .route("/agency/submissions/{id}", get(agency::submission).post(agency::decide))
+        .route("/agency/audit", get(agency::audit))
+        .route("/agency/audit.csv", get(agency::audit_csv))
+}
+
+/// The language of a page: `?lang=` if given, else the cookie, else Vietnamese.
+#[derive(Debug, Clone, Copy)]
+pub struct PageLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            if k == "lang" {
+                return v.parse().map(PageLang).map_err(ApiError::BadRequest);
+            }
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        Ok(PageLang(jar.get(LANG_COOKIE).and_then(|c| c.value().parse().ok()).unwrap_or(Lang::Vi)))
+    }
+}
+
+/// What every page's frame shows: language, who is signed in, the form token.
+pub struct Chrome {
+    pub vi: bool,
+    pub user: Option<String>,
+    pub csrf: String,
+    pub reviewer: bool,
+    pub reporter: bool,
+    /// This page's path, to come back to after switching language.
+    pub path: String,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, caller: &Caller, path: &str) -> Self {
+        let p = caller.principal.as_ref();
+        Chrome {
+            vi: lang == Lang::Vi,
+            user: p.map(|p| p.name.clone()),
+            csrf: caller.csrf().unwrap_or_default().to_owned(),
+            reviewer: p.is_some_and(|p| p.can_review()),
+            reporter: p.is_some_and(|p| p.role.needs_units()),
+            path: path.to_owned(),
+        }
+    }
+}
+
+/// Renders a page, or a plain 500 if the template fails.
+pub fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut r = Html(html).into_response();
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "page did not render").into_response()
+        }
+    }
+}
+
+/// A page that needs a signed-in person sends others to the sign-in page.
+pub fn to_login(back: &str) -> Response {
+    let q: String = form_urlencoded::Serializer::new(String::new()).append_pair("back", back).finish();
+    Redirect::to(&format!("/login?{q}")).into_response()
+}
+
+/// A local path to return to: never another site.
+pub fn safe_back(back: Option<&str>) -> String {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
