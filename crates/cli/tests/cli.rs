@@ -492,3 +492,49 @@ testkit::on_both_backends! {
     portal_grades_2023 => crate::groups_the_2023_portal_grades,
     band_edges => crate::grades_scores_at_the_band_edges,
 }
+
+/// Accounts and tokens from the command line: a password from standard input, a token
+/// printed once, listed without its text, revoked.
+async fn manages_accounts_and_tokens(db: &TestDb) {
+    import_seed(db);
+    let add = |args: &[&str], password: &str| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dxmon"))
+            .args(args)
+            .env("DXMON_DATABASE_URL", &db.url)
+            .env("DXMON_LOG", "error")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = add(&["user", "add", "--username", "quantri", "--role", "admin"], "mot-mat-khau-du-dai\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout(&out), "account quantri (admin) added, id 1\n");
+    let out = add(&["user", "add", "--username", "lan", "--role", "reporter"], "mot-mat-khau-du-dai\n");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a reporter is bound to at least one unit"));
+    let out = add(&["user", "add", "--username", "lan", "--role", "reporter", "--unit", "TP. Đà Nẵng"], "ngan\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
+
+    let out = dxmon(&db.url, &["token", "create", "--name", "Một cửa Hà Nội", "--unit", "Hà Nội"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    let token = text.lines().last().unwrap();
+    assert!(token.starts_with("dxm_") && token.len() == 68, "{text}");
+    let list = stdout(&dxmon(&db.url, &["token", "list"]));
+    assert!(list.contains("1\tMột cửa Hà Nội\tmachine\tha-noi\tactive"), "{list}");
+    assert!(!list.contains(token), "a token's text is never shown again");
+    assert!(dxmon(&db.url, &["token", "revoke", "1"]).status.success());
+    assert!(stdout(&dxmon(&db.url, &["token", "list"])).contains("revoked"));
+    let again = dxmon(&db.url, &["token", "revoke", "1"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no active token 1"));
+}
+
+testkit::on_both_backends! {
+    accounts => crate::manages_accounts_and_tokens,
+}

@@ -158,6 +158,15 @@ pub struct FiguresBody {
     pub values: Vec<ValueInput>,
 }
 
+/// A body the server could not take: too large (413), or not the JSON expected (400).
+fn json_error(e: axum::extract::rejection::JsonRejection) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(e.body_text())
+    } else {
+        ApiError::BadRequest(e.body_text())
+    }
+}
+
 fn period_of(text: &str) -> Result<Period> {
     text.parse().map_err(|e| ApiError::BadRequest(format!("period: {e}")))
 }
@@ -180,7 +189,7 @@ pub async fn save(
     body: Result<Json<FiguresBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<SubmissionDto>> {
     let who = caller.for_api_write(&headers)?;
-    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(body) = body.map_err(json_error)?;
     let unit = UnitKey::parse(&unit).map_err(|e| ApiError::BadRequest(format!("unit: {e}")))?;
     let sub =
         ops::collection::save(&state.store, who, &regime, &unit, period_of(&period)?, &body.values, Vec::new()).await?;
@@ -233,7 +242,7 @@ pub async fn send_back(
     body: Result<Json<ReturnBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<SubmissionDto>> {
     let who = caller.for_api_write(&headers)?;
-    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(body) = body.map_err(json_error)?;
     Ok(Json(ops::collection::review(&state.store, who, id, false, Some(&body.comment)).await?.into()))
 }
 

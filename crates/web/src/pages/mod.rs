@@ -36,7 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/workspace", get(workspace::home))
         .route("/workspace/{regime}/{unit}/{period}", get(workspace::submission).post(workspace::save))
         .route("/workspace/{regime}/{unit}/{period}/template.xlsx", get(workspace::template))
-        .route("/workspace/{regime}/{unit}/{period}/upload", post(workspace::upload))
+        .route(
+            "/workspace/{regime}/{unit}/{period}/upload",
+            post(workspace::upload).layer(axum::extract::DefaultBodyLimit::max(workspace::MAX_UPLOAD + 64 * 1024)),
+        )
         .route("/agency", get(agency::home))
         .route("/agency/submissions/{id}", get(agency::submission).post(agency::decide))
         .route("/agency/audit", get(agency::audit))

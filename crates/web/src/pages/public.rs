@@ -70,6 +70,7 @@ pub async fn rankings(
         }
     }
     let code = q.indicator.clone().unwrap_or_else(|| "dti.province.rank".to_owned());
+    codes.insert(code.clone());
     let indicator = facts.indicator(&code).ok_or_else(|| ApiError::NotFound(format!("no indicator '{code}'")))?;
     let periods = facts.periods_of(&code);
     let period: Period = match q.period.as_deref() {

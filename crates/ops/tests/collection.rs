@@ -1,0 +1,428 @@
+//! Collection on both backends: accounts and tokens, the workflow from draft to
+//! published figures, the audit trail of every change, figures that are refused whole,
+//! the scoping of one unit's data, the Excel template there and back, and who has
+//! reported on time.
+
+// Test code: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use model::access::{Principal, Role};
+use model::collection::{Submission, SubmissionStatus, SubmittedValue};
+use model::{Datum, Period, Provenance, UnitKey};
+use ops::collection::{CollectionError, ValueInput};
+use store::{AuditFilter, Page, ValueFilter};
+use testkit::TestDb;
+
+const REGIME: &str = "dia-phuong-6-thang";
+
+async fn load(db: &TestDb) {
+    let files = testkit::seed_files();
+    let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    ops::import(&db.store, &refs, |_| {}).await.unwrap();
+}
+
+fn key(u: &str) -> UnitKey {
+    UnitKey::parse(u).unwrap()
+}
+
+fn who(role: Role, units: &[&str]) -> Principal {
+    Principal {
+        id: format!("user:{}", role.as_str()),
+        name: "t".into(),
+        role,
+        units: units.iter().map(|u| key(u)).collect(),
+    }
+}
+
+fn input(indicator: &str, value: &str) -> ValueInput {
+    ValueInput { indicator: indicator.into(), value: value.into(), ..Default::default() }
+}
+
+fn all_figures() -> Vec<ValueInput> {
+    vec![
+        input("service.online_dossier_rate", "61,5%"),
+        input("service.on_time_rate", "97.2"),
+        input("dx.edoc_rate", "95"),
+        input("skills.civil_servants_trained_rate", "80"),
+        input("dx.steering_meetings", "4"),
+        input("dx.plan_issued", "có"),
+    ]
+}
+
+fn period() -> Period {
+    "2026-H1".parse().unwrap()
+}
+
+async fn audit_count(db: &TestDb) -> i64 {
+    db.store.audit_log(&AuditFilter::default(), Page { limit: 1, offset: 0 }).await.unwrap().total
+}
+
+async fn accounts_and_tokens(db: &TestDb) {
+    load(db).await;
+    let s = &db.store;
+    ops::accounts::add_user(
+        s,
+        "lan",
+        "Nguyễn Thị Lan",
+        Role::Reporter,
+        &["TP. Hà Nội".into()],
+        "mật khẩu đủ dài",
+        "cli",
+    )
+    .await
+    .unwrap();
+    let started = ops::accounts::login(s, "lan", "mật khẩu đủ dài").await.map_err(|_| "login").unwrap();
+    assert_eq!((started.principal.role, started.principal.units.clone()), (Role::Reporter, vec![key("ha-noi")]));
+    let (p, csrf) = ops::accounts::session_principal(s, &started.secret).await.unwrap().unwrap();
+    assert_eq!((p.id.as_str(), csrf), ("user:lan", started.csrf.clone()));
+    ops::accounts::logout(s, &started.secret).await.unwrap();
+    assert!(ops::accounts::session_principal(s, &started.secret).await.unwrap().is_none());
+
+    // Refusals: a reporter without a unit, a short password, a taken name, a machine account.
+    for (name, role, units, pw) in [
+        ("x", Role::Reporter, vec![], "mật khẩu đủ dài"),
+        ("y", Role::Viewer, vec![], "ngắn"),
+        ("lan", Role::Viewer, vec![], "mật khẩu đủ dài"),
+        ("m", Role::Machine, vec!["ha-noi".to_owned()], "mật khẩu đủ dài"),
+        ("Bad Name", Role::Viewer, vec![], "mật khẩu đủ dài"),
+    ] {
+        assert!(ops::accounts::add_user(s, name, "", role, &units, pw, "cli").await.is_err(), "{name}");
+    }
+
+    // Five wrong passwords lock the account, even for the right one, without saying which was wrong.
+    for _ in 0..4 {
+        assert!(matches!(
+            ops::accounts::login(s, "lan", "sai").await,
+            Err(ops::accounts::Refused::No(ops::accounts::LoginRefusal::Invalid))
+        ));
+    }
+    assert!(matches!(
+        ops::accounts::login(s, "lan", "sai").await,
+        Err(ops::accounts::Refused::No(ops::accounts::LoginRefusal::Locked))
+    ));
+    assert!(matches!(
+        ops::accounts::login(s, "lan", "mật khẩu đủ dài").await,
+        Err(ops::accounts::Refused::No(ops::accounts::LoginRefusal::Locked))
+    ));
+    assert!(matches!(
+        ops::accounts::login(s, "ai-do", "x").await,
+        Err(ops::accounts::Refused::No(ops::accounts::LoginRefusal::Invalid))
+    ));
+
+    // A token is shown once, stored hashed, and can be revoked.
+    let (id, text) =
+        ops::accounts::create_token(s, "Một cửa Hà Nội", Role::Machine, &["ha-noi".into()], "cli").await.unwrap();
+    assert!(text.starts_with("dxm_") && text.len() == 68);
+    let machine = ops::accounts::token_principal(s, &text).await.unwrap().unwrap();
+    assert_eq!((machine.role, machine.units), (Role::Machine, vec![key("ha-noi")]));
+    assert!(ops::accounts::token_principal(s, "dxm_guess").await.unwrap().is_none());
+    assert!(ops::accounts::revoke_token(s, id, "cli").await.unwrap());
+    assert!(ops::accounts::token_principal(s, &text).await.unwrap().is_none());
+    assert!(!ops::accounts::revoke_token(s, id, "cli").await.unwrap(), "revoked once");
+    let log = s
+        .audit_log(&AuditFilter { subject: Some(format!("token:{id}")), ..Default::default() }, Page::ALL)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["revoke_token", "create_token"]);
+}
+
+async fn from_draft_to_published(db: &TestDb) {
+    load(db).await;
+    let s = &db.store;
+    let hanoi = who(Role::Reporter, &["ha-noi"]);
+    let evaluator = who(Role::Evaluator, &[]);
+
+    // One wrong figure: nothing is stored, every error is named.
+    let mut figures = all_figures();
+    figures[2].value = "chín lăm".into();
+    figures[1].value = "120".into();
+    let before = audit_count(db).await;
+    let Err(CollectionError::Invalid(errors)) =
+        ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &figures, Vec::new()).await
+    else {
+        panic!("expected invalid figures")
+    };
+    let named: Vec<(&str, &str)> = errors.iter().map(|e| (e.indicator.as_str(), e.message.as_str())).collect();
+    assert_eq!(
+        named,
+        [("service.on_time_rate", "120 lớn hơn giá trị tối đa 100"), ("dx.edoc_rate", "«chín lăm» không phải là số")]
+    );
+    assert!(s.submission_for(&REGIME.parse().unwrap(), &key("ha-noi"), period()).await.unwrap().is_none());
+    assert_eq!(audit_count(db).await, before, "nothing written, not even to the log");
+
+    // Draft, submit, return with a comment, correct, submit, approve.
+    let mut figs = all_figures();
+    figs.truncate(5);
+    let draft = ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &figs, Vec::new()).await.unwrap();
+    assert_eq!(draft.status, SubmissionStatus::Draft);
+    let incomplete = ops::collection::submit(s, &hanoi, draft.id).await.unwrap_err();
+    assert!(incomplete.message(model::Lang::Vi).contains("Chưa nhập số liệu cho"), "{incomplete}");
+    ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &all_figures(), Vec::new()).await.unwrap();
+    let submitted = ops::collection::submit(s, &hanoi, draft.id).await.unwrap();
+    assert_eq!(submitted.status, SubmissionStatus::Submitted);
+    assert!(submitted.first_submitted_at.is_some());
+    // Under review it cannot be changed, and a reporter cannot approve.
+    assert!(matches!(
+        ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &all_figures(), Vec::new()).await,
+        Err(CollectionError::Workflow(_))
+    ));
+    assert!(matches!(
+        ops::collection::review(s, &hanoi, draft.id, true, None).await,
+        Err(CollectionError::Forbidden(_))
+    ));
+    assert!(matches!(
+        ops::collection::review(s, &evaluator, draft.id, false, Some(" ")).await,
+        Err(CollectionError::Workflow(_))
+    ));
+    let returned =
+        ops::collection::review(s, &evaluator, draft.id, false, Some("Tỷ lệ văn bản điện tử cần kiểm tra lại"))
+            .await
+            .unwrap();
+    assert_eq!(
+        (returned.status, returned.comment.as_deref()),
+        (SubmissionStatus::Returned, Some("Tỷ lệ văn bản điện tử cần kiểm tra lại"))
+    );
+    ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &[input("dx.edoc_rate", "93,5")], Vec::new())
+        .await
+        .unwrap();
+    ops::collection::submit(s, &hanoi, draft.id).await.unwrap();
+    let approved = ops::collection::review(s, &evaluator, draft.id, true, None).await.unwrap();
+    assert_eq!(approved.status, SubmissionStatus::Approved);
+
+    // The approved figures are published as verified values citing the submission.
+    let published = s
+        .values(&ValueFilter { unit: Some("ha-noi".into()), period: Some(period()), ..Default::default() }, Page::ALL)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(published.len(), 6);
+    let edoc = published.iter().find(|v| v.indicator.as_str() == "dx.edoc_rate").unwrap();
+    assert_eq!((edoc.value.to_text(), edoc.provenance), ("93.5".to_owned(), Provenance::Verified));
+    assert_eq!(edoc.source.as_deref(), Some(format!("submission:{}", draft.id).as_str()));
+
+    // A correction after approval: a new draft, then a new revision when approved again.
+    ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &[input("dx.edoc_rate", "94")], Vec::new())
+        .await
+        .unwrap();
+    ops::collection::submit(s, &hanoi, draft.id).await.unwrap();
+    ops::collection::review(s, &evaluator, draft.id, true, None).await.unwrap();
+    let revisions = s
+        .values(
+            &ValueFilter {
+                indicator: Some("dx.edoc_rate".into()),
+                unit: Some("ha-noi".into()),
+                revisions: true,
+                ..Default::default()
+            },
+            Page::ALL,
+        )
+        .await
+        .unwrap()
+        .items;
+    let texts: Vec<(u32, String)> = revisions.iter().map(|v| (v.revision, v.value.to_text())).collect();
+    assert_eq!(texts, [(1, "93.5".to_owned()), (2, "94".to_owned())]);
+
+    // Every step and every changed figure is in the audit log, with before and after.
+    let log = s.audit_log(&AuditFilter { unit: Some("ha-noi".into()), ..Default::default() }, Page::ALL).await.unwrap();
+    let edits: Vec<(Option<&str>, Option<&str>)> = log
+        .items
+        .iter()
+        .filter(|e| e.subject == format!("submission:{}/dx.edoc_rate", draft.id))
+        .map(|e| (e.before.as_deref(), e.after.as_deref()))
+        .collect();
+    assert_eq!(edits, [(Some("93.5"), Some("94")), (Some("95"), Some("93.5")), (None, Some("95"))]);
+    let published_log: Vec<(Option<&str>, Option<&str>)> = log
+        .items
+        .iter()
+        .filter(|e| e.subject == "value:dx.edoc_rate/ha-noi/2026-H1")
+        .map(|e| (e.before.as_deref(), e.after.as_deref()))
+        .collect();
+    assert_eq!(published_log, [(Some("93.5"), Some("94")), (None, Some("93.5"))]);
+    let steps: Vec<&str> = log
+        .items
+        .iter()
+        .filter(|e| e.subject == format!("submission:{}", draft.id))
+        .map(|e| e.action.as_str())
+        .rev()
+        .collect();
+    assert_eq!(steps, ["create", "submitted", "returned", "submitted", "approved", "submitted", "approved"]);
+    assert!(log.items.iter().all(|e| !e.actor.is_empty()));
+}
+
+async fn one_unit_cannot_touch_another(db: &TestDb) {
+    load(db).await;
+    let s = &db.store;
+    let hanoi = who(Role::Reporter, &["ha-noi"]);
+    let haiphong = who(Role::Reporter, &["hai-phong-2025"]);
+    let viewer = who(Role::Viewer, &[]);
+    let machine = who(Role::Machine, &["ha-noi"]);
+    let sub =
+        ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &all_figures(), Vec::new()).await.unwrap();
+    let before = audit_count(db).await;
+    // Another unit's reporter can neither write nor read Hà Nội's draft, nor learn it exists.
+    assert!(matches!(
+        ops::collection::save(s, &haiphong, REGIME, &key("ha-noi"), period(), &all_figures(), Vec::new()).await,
+        Err(CollectionError::Forbidden(_))
+    ));
+    assert!(matches!(ops::collection::get(s, &haiphong, sub.id).await, Err(CollectionError::NotFound(_))));
+    assert!(matches!(ops::collection::submit(s, &haiphong, sub.id).await, Err(CollectionError::NotFound(_))));
+    assert!(matches!(
+        ops::collection::open(s, &haiphong, &REGIME.parse().unwrap(), &key("ha-noi"), period()).await,
+        Err(CollectionError::Forbidden(_))
+    ));
+    let theirs = ops::collection::list(
+        s,
+        &haiphong,
+        store::SubmissionFilter { units: Some(vec![key("ha-noi")]), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert!(theirs.is_empty(), "a reporter asking for another unit gets nothing");
+    assert!(matches!(ops::collection::list(s, &viewer, Default::default()).await, Err(CollectionError::Forbidden(_))));
+    assert!(matches!(
+        ops::collection::audit(s, &hanoi, &AuditFilter::default(), Page::ALL).await,
+        Err(CollectionError::Forbidden(_))
+    ));
+    assert_eq!(audit_count(db).await, before);
+    // The unit's own machine may report for it; a unit outside the regime may not be reported for.
+    ops::collection::save(s, &machine, REGIME, &key("ha-noi"), period(), &[input("dx.edoc_rate", "96")], Vec::new())
+        .await
+        .unwrap();
+    let ministry = who(Role::Reporter, &["bo-cong-an"]);
+    assert!(matches!(
+        ops::collection::save(s, &ministry, REGIME, &key("bo-cong-an"), period(), &all_figures(), Vec::new()).await,
+        Err(CollectionError::BadRequest(_))
+    ));
+    assert!(matches!(
+        ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), "2026".parse().unwrap(), &all_figures(), Vec::new())
+            .await,
+        Err(CollectionError::BadRequest(_))
+    ));
+}
+
+fn fake_submission(values: Vec<(&str, Datum)>) -> Submission {
+    Submission {
+        id: 0,
+        regime: REGIME.parse().unwrap(),
+        unit: key("ha-noi"),
+        period: period(),
+        status: SubmissionStatus::Draft,
+        values: values
+            .into_iter()
+            .map(|(i, v)| SubmittedValue {
+                indicator: i.parse().unwrap(),
+                value: v,
+                numerator: None,
+                denominator: None,
+                note: None,
+            })
+            .collect(),
+        comment: None,
+        updated_at: chrono::Utc::now(),
+        first_submitted_at: None,
+        decided_at: None,
+        decided_by: None,
+    }
+}
+
+async fn the_excel_template(db: &TestDb) {
+    load(db).await;
+    let s = &db.store;
+    let cx = ops::collection::context(s, REGIME).await.unwrap();
+    let unit = cx.registry.get("ha-noi").unwrap().clone();
+    let number = |x: &str| Datum::Number(x.parse().unwrap());
+    let filled = fake_submission(vec![
+        ("service.online_dossier_rate", number("61.5")),
+        ("service.on_time_rate", number("97.2")),
+        ("dx.edoc_rate", Datum::Category("chín lăm".into())),
+        ("skills.civil_servants_trained_rate", number("80")),
+        ("dx.steering_meetings", number("4")),
+        ("dx.plan_issued", Datum::YesNo(true)),
+    ]);
+    let bytes =
+        ops::template::generate(&cx, &unit, period(), Some(&filled), &|_| Some("50".into()), model::Lang::Vi).unwrap();
+    // Read back: the text in a number cell is an error at its cell; nothing stored.
+    let (inputs, cell_errors) = ops::template::read(&bytes, &cx, &key("ha-noi"), period()).unwrap();
+    assert!(cell_errors.is_empty());
+    assert_eq!(inputs.len(), 6);
+    let hanoi = who(Role::Reporter, &["ha-noi"]);
+    let Err(CollectionError::Invalid(errors)) =
+        ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &inputs, Vec::new()).await
+    else {
+        panic!("expected a cell error")
+    };
+    let places: Vec<(Option<&str>, &str)> = errors.iter().map(|e| (e.place.as_deref(), e.message.as_str())).collect();
+    assert_eq!(places, [(Some("E10"), "«chín lăm» không phải là số")]);
+    assert!(s.submission_for(&REGIME.parse().unwrap(), &key("ha-noi"), period()).await.unwrap().is_none());
+
+    // A good one is taken whole, Vietnamese yes included.
+    let mut good = filled.clone();
+    good.values[2].value = number("95");
+    let bytes = ops::template::generate(&cx, &unit, period(), Some(&good), &|_| None, model::Lang::Vi).unwrap();
+    let (inputs, _) = ops::template::read(&bytes, &cx, &key("ha-noi"), period()).unwrap();
+    let sub = ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &inputs, Vec::new()).await.unwrap();
+    let got: Vec<(String, String)> = sub.values.iter().map(|v| (v.indicator.to_string(), v.value.to_text())).collect();
+    assert!(got.contains(&("service.online_dossier_rate".into(), "61.5".into())), "{got:?}");
+    assert!(got.contains(&("dx.plan_issued".into(), "yes".into())), "{got:?}");
+
+    // The wrong unit's or period's template, a damaged file, something that is not Excel.
+    let err = ops::template::read(&bytes, &cx, &key("hai-phong-2025"), period()).unwrap_err();
+    assert!(err.vi().contains("dành cho đơn vị «ha-noi»"), "{}", err.vi());
+    let err = ops::template::read(&bytes, &cx, &key("ha-noi"), "2025-H2".parse().unwrap()).unwrap_err();
+    assert!(err.vi().contains("kỳ báo cáo «2026-H1»"), "{}", err.vi());
+    assert!(matches!(
+        ops::template::read(b"PK\x03\x04 not really", &cx, &key("ha-noi"), period()),
+        Err(ops::template::TemplateError::NotExcel)
+    ));
+    assert!(matches!(
+        ops::template::read(b"indicator,value\n", &cx, &key("ha-noi"), period()),
+        Err(ops::template::TemplateError::NotExcel)
+    ));
+    let report = report::render(
+        &report::Document {
+            lang: model::Lang::Vi,
+            title: "x".into(),
+            subtitle: String::new(),
+            as_of: String::new(),
+            summary: vec![],
+            sections: vec![],
+        },
+        report::Format::Xlsx,
+        None,
+    )
+    .unwrap();
+    assert!(matches!(
+        ops::template::read(&report, &cx, &key("ha-noi"), period()),
+        Err(ops::template::TemplateError::Damaged(_))
+    ));
+}
+
+async fn who_reported_on_time(db: &TestDb) {
+    load(db).await;
+    let s = &db.store;
+    let evaluator = who(Role::Evaluator, &[]);
+    let hanoi = who(Role::Reporter, &["ha-noi"]);
+    let sub =
+        ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &all_figures(), Vec::new()).await.unwrap();
+    ops::collection::submit(s, &hanoi, sub.id).await.unwrap();
+    let (regime, standings) = ops::collection::completeness(s, &evaluator, REGIME, period()).await.unwrap();
+    assert_eq!(standings.len(), 34, "the 34 provinces of 2026");
+    let mine = standings.iter().find(|x| x.unit == key("ha-noi")).unwrap();
+    // Submitted today, long after 15 July 2026: late.
+    assert_eq!(regime.due(period()).to_string(), "2026-07-15");
+    assert!(mine.late && !mine.overdue);
+    assert!(standings.iter().filter(|x| x.unit != key("ha-noi")).all(|x| x.overdue && x.status.is_none()));
+    assert!(matches!(
+        ops::collection::completeness(s, &hanoi, REGIME, period()).await,
+        Err(CollectionError::Forbidden(_))
+    ));
+}
+
+testkit::on_both_backends! {
+    accounts => crate::accounts_and_tokens,
+    workflow => crate::from_draft_to_published,
+    scoping => crate::one_unit_cannot_touch_another,
+    template => crate::the_excel_template,
+    completeness => crate::who_reported_on_time,
+}
