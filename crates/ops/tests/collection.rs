@@ -398,6 +398,55 @@ async fn the_excel_template(db: &TestDb) {
     ));
 }
 
+/// The workbook with one cell's XML rewritten, as a user's spreadsheet program would
+/// save a formula.
+fn with_cell(bytes: &[u8], cell: &str, xml: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().into_owned();
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let text = String::from_utf8(content).unwrap();
+            let start = text.find(&format!("<c r=\"{cell}\"")).unwrap();
+            let end = start + text[start..].find("</c>").unwrap() + 4;
+            content = format!("{}{xml}{}", &text[..start], &text[end..]).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+async fn formulas_are_refused(db: &TestDb) {
+    load(db).await;
+    let s = &db.store;
+    let cx = ops::collection::context(s, REGIME).await.unwrap();
+    let unit = cx.registry.get("ha-noi").unwrap().clone();
+    let filled = fake_submission(vec![("service.online_dossier_rate", Datum::Number("61.5".parse().unwrap()))]);
+    let bytes = ops::template::generate(&cx, &unit, period(), Some(&filled), &|_| None, model::Lang::Vi).unwrap();
+    let formula = with_cell(&bytes, "E8", r#"<c r="E8"><f>50+11.5</f><v>61.5</v></c>"#);
+    let (_, errors) = ops::template::read(&formula, &cx, &key("ha-noi"), period()).unwrap();
+    let found: Vec<(Option<&str>, &str)> = errors.iter().map(|e| (e.place.as_deref(), e.message.as_str())).collect();
+    assert_eq!(found, [(Some("E8"), "ô chứa công thức; hãy nhập giá trị")]);
+    let hanoi = who(Role::Reporter, &["ha-noi"]);
+    let (inputs, errors) = ops::template::read(&formula, &cx, &key("ha-noi"), period()).unwrap();
+    assert!(matches!(
+        ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &inputs, errors).await,
+        Err(CollectionError::Invalid(_))
+    ));
+    assert!(s.submission_for(&REGIME.parse().unwrap(), &key("ha-noi"), period()).await.unwrap().is_none());
+    // A row whose indicator code was changed is a changed template.
+    let changed = with_cell(&bytes, "A9", r#"<c r="A9" t="inlineStr"><is><t>dx.other</t></is></c>"#);
+    assert!(matches!(
+        ops::template::read(&changed, &cx, &key("ha-noi"), period()),
+        Err(ops::template::TemplateError::Damaged(_))
+    ));
+}
+
 async fn who_reported_on_time(db: &TestDb) {
     load(db).await;
     let s = &db.store;
@@ -424,5 +473,6 @@ testkit::on_both_backends! {
     workflow => crate::from_draft_to_published,
     scoping => crate::one_unit_cannot_touch_another,
     template => crate::the_excel_template,
+    formulas => crate::formulas_are_refused,
     completeness => crate::who_reported_on_time,
 }

@@ -332,7 +332,53 @@ async fn serves_reports(db: &TestDb) {
     }
 }
 
+/// The public pages render, in both languages, and say when something is not there.
+async fn serves_pages(db: &TestDb) {
+    let app = app(db).await;
+    let page = |uri: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (status, String::from_utf8_lossy(&bytes).into_owned(), headers)
+        }
+    };
+    let (status, rankings, _) = page("/rankings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        rankings.contains("<tr data-unit=\"da-nang\"><td class=\"num\">1</td>"),
+        "the 2022 provincial ranking by default"
+    );
+    let (_, grouped, _) = page("/rankings?indicator=dti.ministry.rank&period=2022&group=ministries-no-services").await;
+    assert!(
+        grouped.contains("Viện Hàn lâm Khoa học và Công nghệ Việt Nam") && !grouped.contains("Bộ Tài chính<"),
+        "the group filter"
+    );
+    let (status, unit, _) = page("/units/bo-cong-an").await;
+    assert_eq!(status, StatusCode::OK);
+    for part in ["<h1>Bộ Công an</h1>", "id=\"targets\"", "id=\"tasks\"", "Quá hạn"] {
+        assert!(unit.contains(part), "{part}");
+    }
+    let (_, trend, _) = page("/units/vn").await;
+    assert!(trend.contains("<svg"), "a trend chart for the nation");
+    let (status, _, _) = page("/units/atlantis").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, reports, _) = page("/reports").await;
+    assert!(reports.contains("href=\"/reports/2023-H1\""));
+    let (status, _, headers) = page("/lang/en?back=/rankings").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/rankings");
+    assert!(headers[header::SET_COOKIE].to_str().unwrap().starts_with("dxmon_lang=en"));
+    let (_, _, elsewhere) = page("/lang/en?back=//evil.example").await;
+    assert_eq!(elsewhere[header::LOCATION], "/", "never sent to another site");
+    let (_, english, _) = page("/rankings?lang=en").await;
+    assert!(english.contains("<h1>Rankings</h1>"));
+}
+
 testkit::on_both_backends! {
+    pages => crate::serves_pages,
     reports => crate::serves_reports,
     rankings => crate::ranks_and_explains,
     lists => crate::lists_filters_and_pages,

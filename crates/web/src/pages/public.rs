@@ -149,6 +149,10 @@ pub struct UnitPage {
     pub lineage: Vec<String>,
     pub figures: Vec<FigureRow>,
     pub charts: Vec<String>,
+    /// Targets the unit leads: (indicator, period, target, status, css class).
+    pub targets: Vec<(String, String, String, String, &'static str)>,
+    /// Its tasks: (title, due, state, css class).
+    pub tasks: Vec<(String, String, String, &'static str)>,
     pub reports: Vec<(String, String)>,
 }
 
@@ -210,6 +214,55 @@ pub async fn unit(
         })
         .collect();
     let today = chrono::Utc::now().date_naive();
+    let mut led: Vec<&model::Target> = facts
+        .targets
+        .iter()
+        .filter(|t| {
+            matches!(&t.scope, model::Scope::Unit(u) if *u == unit.key)
+                || ops::progress::leads(&facts, t).iter().any(|a| facts.names(a, &unit.key))
+        })
+        .collect();
+    led.sort_by_key(|t| std::cmp::Reverse(t.period.end()));
+    let targets = led
+        .into_iter()
+        .take(20)
+        .map(|t| {
+            let p = ops::progress::target_progress(&facts, t, today);
+            let class = match p.status {
+                score::status::TargetStatus::Met | score::status::TargetStatus::OnTrack => "good",
+                score::status::TargetStatus::AtRisk | score::status::TargetStatus::NotMet => "bad",
+                _ => "muted",
+            };
+            let name = facts
+                .indicator(t.indicator.as_str())
+                .map_or_else(|| t.indicator.to_string(), |i| i.name_in(lang).to_owned());
+            let goal = t.label.clone().unwrap_or_else(|| format!("{} {}", t.comparator, t.value.to_text()));
+            (
+                name,
+                display::period(t.period, lang),
+                goal,
+                lang.pick(p.status.label_vi(), Some(p.status.label_en())).to_owned(),
+                class,
+            )
+        })
+        .collect();
+    let mut mine: Vec<&model::Task> =
+        facts.tasks.iter().filter(|t| t.responsible.iter().any(|a| facts.names(a, &unit.key))).collect();
+    mine.sort_by_key(|t| std::cmp::Reverse(t.deadline.map(|d| d.end())));
+    let tasks = mine
+        .into_iter()
+        .take(30)
+        .map(|t| {
+            let state = ops::progress::task_progress(t, today).state;
+            let class = match state {
+                score::status::TaskState::Done => "good",
+                score::status::TaskState::Overdue | score::status::TaskState::DoneLate => "bad",
+                score::status::TaskState::InProgress => "muted",
+            };
+            let due = t.deadline_label.clone().unwrap_or_else(|| t.deadline.map(|d| d.to_string()).unwrap_or_default());
+            (t.title.clone(), due, lang.pick(state.label_vi(), Some(state.label_en())).to_owned(), class)
+        })
+        .collect();
     let reports = [
         Period::of_kind_containing(model::period::PeriodKind::Half, today).previous(),
         Period::of_kind_containing(model::period::PeriodKind::Year, today).previous(),
@@ -242,6 +295,8 @@ pub async fn unit(
         lineage,
         figures,
         charts,
+        targets,
+        tasks,
         reports,
     };
     Ok(render(&page))
