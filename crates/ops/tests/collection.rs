@@ -77,6 +77,11 @@ async fn accounts_and_tokens(db: &TestDb) {
     assert_eq!((p.id.as_str(), csrf), ("user:lan", started.csrf.clone()));
     ops::accounts::logout(s, &started.secret).await.unwrap();
     assert!(ops::accounts::session_principal(s, &started.secret).await.unwrap().is_none());
+    // An expired session is no session.
+    let user = s.user_by_name("lan").await.unwrap().unwrap();
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    s.create_session(&ops::accounts::sha256_hex("old"), user.id, "csrf", past).await.unwrap();
+    assert!(ops::accounts::session_principal(s, "old").await.unwrap().is_none());
 
     // Refusals: a reporter without a unit, a short password, a taken name, a machine account.
     for (name, role, units, pw) in [
