@@ -136,3 +136,24 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// Debian's Chromium for the browser tests. Without it a test says it was skipped,
+/// unless DXMON_REQUIRE_CHROMIUM is set (as `.ci/run` does), when it fails.
+pub fn chromium() -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
+        let out = std::process::Command::new("which").arg(name).output().ok()?;
+        out.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    });
+    if found.is_none() {
+        assert!(std::env::var_os("DXMON_REQUIRE_CHROMIUM").is_none(), "chromium is required but not installed");
+        eprintln!("skipped: the browser test needs chromium (Debian package `chromium`)");
+    }
+    found
+}
+
+/// Where tests keep what a person may want to look at: screenshots, printed pages.
+pub fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
+    std::fs::create_dir_all(&dir).expect("test-artifacts directory");
+    dir
+}

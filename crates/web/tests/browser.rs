@@ -8,34 +8,15 @@
 // Test code: an unwrap that fails is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
-fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        let out = Command::new("which").arg(name).output().ok()?;
-        out.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-    });
-    if found.is_none() {
-        assert!(std::env::var_os("DXMON_REQUIRE_CHROMIUM").is_none(), "chromium is required but not installed");
-        eprintln!("skipped: the browser test needs chromium (Debian package `chromium`)");
-    }
-    found
-}
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[tokio::test]
 async fn the_report_page_renders_and_prints_on_a4() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = testkit::chromium() else { return };
     let db = testkit::sqlite().await;
     let files = testkit::seed_files();
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
@@ -48,7 +29,7 @@ async fn the_report_page_renders_and_prints_on_a4() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report-2023-H1.html");
     std::fs::write(&page, &html).unwrap();
-    let out = artifacts();
+    let out = testkit::artifacts();
     let (png, pdf) = (out.join("report-2023-H1.png"), out.join("report-2023-H1.pdf"));
     let _ = std::fs::remove_file(&png);
     let _ = std::fs::remove_file(&pdf);

@@ -11,8 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
@@ -24,27 +23,9 @@ use model::{Datum, Lang, Period, UnitKey};
 const REGIME: &str = "dia-phuong-6-thang";
 const PASSWORD: &str = "mat-khau-thu-nghiem";
 
-fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        let out = Command::new("which").arg(name).output().ok()?;
-        out.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-    });
-    if found.is_none() {
-        assert!(std::env::var_os("DXMON_REQUIRE_CHROMIUM").is_none(), "chromium is required but not installed");
-        eprintln!("skipped: the end-to-end test needs chromium (Debian package `chromium`)");
-    }
-    found
-}
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn shot(tab: &Tab, name: &str) {
     let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
-    std::fs::write(artifacts().join(format!("e2e-{name}.png")), png).unwrap();
+    std::fs::write(testkit::artifacts().join(format!("e2e-{name}.png")), png).unwrap();
 }
 
 fn text(tab: &Tab, js: &str) -> String {
@@ -118,7 +99,7 @@ async fn workbook(store: &store::Store, period: Period, edoc: Datum) -> Vec<u8> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_province_reports_and_the_agency_publishes() {
-    let Some(path) = chromium() else { return };
+    let Some(path) = testkit::chromium() else { return };
     let db = testkit::sqlite().await;
     let files = testkit::seed_files();
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
