@@ -20,6 +20,8 @@ pub enum RecordKind {
     Tasks,
     /// Reporting regimes: which indicators which units report, how often.
     Regimes,
+    /// Administrative procedures that units' systems report dossiers of.
+    Procedures,
     Breakdowns,
     Changes,
 }
@@ -123,6 +125,7 @@ const REGIMES_COLUMNS: &[Column] = &[
     req("units"),
     opt("source"),
 ];
+const PROCEDURES_COLUMNS: &[Column] = &[req("procedure"), req("name"), opt("name_en"), opt("fee"), opt("source")];
 const BREAKDOWNS_COLUMNS: &[Column] = &[
     req("breakdown"),
     req("title"),
@@ -151,7 +154,7 @@ const CHANGES_COLUMNS: &[Column] = &[
 
 impl RecordKind {
     /// In load order.
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 16] = [
         RecordKind::Sources,
         RecordKind::Groups,
         RecordKind::Units,
@@ -165,6 +168,7 @@ impl RecordKind {
         RecordKind::TaskLists,
         RecordKind::Tasks,
         RecordKind::Regimes,
+        RecordKind::Procedures,
         RecordKind::Breakdowns,
         RecordKind::Changes,
     ];
@@ -185,6 +189,7 @@ impl RecordKind {
             RecordKind::TaskLists => "task_lists",
             RecordKind::Tasks => "tasks",
             RecordKind::Regimes => "regimes",
+            RecordKind::Procedures => "procedures",
             RecordKind::Breakdowns => "breakdowns",
             RecordKind::Changes => "changes",
         }
@@ -209,6 +214,7 @@ impl RecordKind {
             RecordKind::TaskLists => TASK_LISTS_COLUMNS,
             RecordKind::Tasks => TASKS_COLUMNS,
             RecordKind::Regimes => REGIMES_COLUMNS,
+            RecordKind::Procedures => PROCEDURES_COLUMNS,
             RecordKind::Breakdowns => BREAKDOWNS_COLUMNS,
             RecordKind::Changes => CHANGES_COLUMNS,
         }
@@ -228,6 +234,7 @@ impl RecordKind {
             "task_list" => RecordKind::TaskLists,
             "task" => RecordKind::Tasks,
             "regime" => RecordKind::Regimes,
+            "procedure" => RecordKind::Procedures,
             "breakdown" => RecordKind::Breakdowns,
             "indicator" if has("from") && has("to") => RecordKind::Changes,
             "indicator" if has("comparator") => RecordKind::Targets,

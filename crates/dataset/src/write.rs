@@ -211,6 +211,13 @@ pub fn files(data: &Dataset) -> Vec<(String, String)> {
     }
     out.push(t.finish());
 
+    let mut t = Table::new(RecordKind::Procedures);
+    for p in &data.procedures {
+        let fee = if p.fee { "yes" } else { "no" };
+        t.row(vec![p.code.clone(), p.name.clone(), opt(&p.name_en), fee.to_owned(), opt(&p.source)]);
+    }
+    out.push(t.finish());
+
     let mut t = Table::new(RecordKind::Tasks);
     for k in &data.tasks {
         t.row(vec![

@@ -66,6 +66,8 @@ pub struct Dataset {
     pub targets: Vec<Target>,
     pub task_lists: Vec<TaskList>,
     pub regimes: Vec<crate::collection::Regime>,
+    #[serde(default)]
+    pub procedures: Vec<crate::measure::Procedure>,
     pub tasks: Vec<Task>,
     pub breakdowns: Vec<Breakdown>,
     pub changes: Vec<StatedChange>,
@@ -87,6 +89,7 @@ impl Dataset {
             ("targets", self.targets.len()),
             ("task_lists", self.task_lists.len()),
             ("regimes", self.regimes.len()),
+            ("procedures", self.procedures.len()),
             ("tasks", self.tasks.len()),
             ("breakdowns", self.breakdowns.len()),
             ("changes", self.changes.len()),

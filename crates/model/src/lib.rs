@@ -11,6 +11,7 @@ pub mod display;
 pub mod indicator;
 pub mod key;
 pub mod lineage;
+pub mod measure;
 pub mod methodology;
 pub mod number;
 pub mod period;

@@ -6,6 +6,7 @@ pub mod collection;
 mod detail;
 pub mod facts;
 mod import;
+pub mod measure;
 pub mod progress;
 mod ranking;
 pub mod report;

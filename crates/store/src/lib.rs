@@ -8,6 +8,7 @@
 mod accounts;
 mod collection;
 mod conn;
+mod measure;
 mod read;
 mod rows;
 mod write;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use accounts::{NewUser, Token, User};
 pub use collection::{AuditEntry, AuditFilter, NewAudit, SubmissionFilter};
+pub use measure::{Feed, RollupSnapshot};
 pub use read::{IndicatorFilter, Page, Paged, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
 pub use write::ApplyReport;
 
@@ -41,6 +43,20 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
+}
+
+impl StoreError {
+    /// Whether trying again may succeed: a deadlock or serialisation failure in
+    /// PostgreSQL, a busy database in SQLite. The failed transaction left nothing.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("40P01" | "40001" | "5" | "517" | "6"))
+            }
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -73,13 +89,14 @@ impl Store {
         Ok(store)
     }
 
-    /// A SQLite database in WAL mode, with foreign keys enforced. An in-memory database
+    /// A SQLite database in WAL mode, with foreign keys enforced; every commit is flushed
+    /// to disk before it returns, so what was acknowledged survives a crash. An in-memory database
     /// lives in one connection, so its pool holds only one.
     pub async fn open_sqlite(options: SqliteConnectOptions, in_memory: bool) -> Result<Store> {
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool =

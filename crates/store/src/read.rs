@@ -202,6 +202,7 @@ impl Store {
             indicators: indicators.into_iter().map(|i| i.into_model(&agencies)).collect::<Result<_>>()?,
             task_lists: task_lists.into_iter().map(TaskListRow::into_model).collect::<Result<_>>()?,
             regimes: crate::collection::read_regimes(c).await?,
+            procedures: crate::measure::read_procedures(c).await?,
             ..Dataset::default()
         };
         sort_reference(&mut data);

@@ -60,6 +60,7 @@ impl Store {
             task_lists(c, &data.task_lists).await?;
             tasks(c, &data.tasks).await?;
             crate::collection::write_regimes(c, &data.regimes).await?;
+            crate::measure::write_procedures(c, &data.procedures).await?;
             breakdowns(c, &data.breakdowns).await?;
             changes(c, &data.changes).await?;
         }

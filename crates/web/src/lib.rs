@@ -29,6 +29,8 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub store: store::Store,
     pub settings: Settings,
+    /// Takes in units' events; with SQLite, the one writer that batches them.
+    pub ingest: Arc<ops::measure::Ingestor>,
 }
 
 /// How the server behaves, beyond its database.
@@ -48,8 +50,15 @@ impl Default for Settings {
 }
 
 impl AppState {
+    /// The state for `store`; must be made inside the runtime (it may start the event
+    /// writer).
     pub fn new(store: store::Store) -> Self {
-        AppState { store, settings: Settings::default() }
+        AppState::with_settings(store, Settings::default())
+    }
+
+    pub fn with_settings(store: store::Store, settings: Settings) -> Self {
+        let ingest = Arc::new(ops::measure::Ingestor::new(store.clone()));
+        AppState { store, settings, ingest }
     }
 }
 

@@ -150,7 +150,7 @@ async fn setup(db: &TestDb) -> (axum::Router, Callers) {
     let (revoked_id, revoked) = token("machine-revoked", "ha-noi").await;
     ops::accounts::revoke_token(s, revoked_id, "test").await.unwrap();
     let settings = web::Settings { rate_burst: 10_000, ..Default::default() };
-    let app = web::app(web::AppState { store: s.clone(), settings });
+    let app = web::app(web::AppState::with_settings(s.clone(), settings));
     let callers = Callers {
         nobody: Who::Nobody,
         viewer: sign_in(&app, "viewer").await,
@@ -464,7 +464,7 @@ async fn protection(db: &TestDb) {
     assert!(metrics.contains("dxmon_http_requests_total"), "{metrics}");
     // A client over its rate is told to slow down.
     let settings = web::Settings { rate_per_second: 1, rate_burst: 3, ..Default::default() };
-    let slow = web::app(web::AppState { store: db.store.clone(), settings });
+    let slow = web::app(web::AppState::with_settings(db.store.clone(), settings));
     let mut statuses = Vec::new();
     for _ in 0..5 {
         statuses.push(send(&slow, Request::get("/health").body(Body::empty()).unwrap()).await.0);

@@ -57,7 +57,7 @@ pub async fn serve(store: Store, listen: &ListenArgs) -> anyhow::Result<()> {
         rate_per_second: listen.rate.max(1),
         rate_burst: listen.rate.max(1) * 4,
     };
-    web::serve(listener, web::AppState { store, settings }, shutdown_signal()).await?;
+    web::serve(listener, web::AppState::with_settings(store, settings), shutdown_signal()).await?;
     Ok(())
 }
 

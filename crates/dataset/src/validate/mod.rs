@@ -53,6 +53,7 @@ pub fn load(file: &str, bytes: &[u8], catalog: &Catalog) -> Result<Dataset, Impo
             RecordKind::TaskLists => v.task_lists(records),
             RecordKind::Tasks => v.tasks(records),
             RecordKind::Regimes => v.regimes(records),
+            RecordKind::Procedures => v.procedures(records),
             RecordKind::Breakdowns => v.breakdowns(records),
             RecordKind::Changes => v.changes(records),
         }

@@ -1,4 +1,4 @@
-//! Targets, task lists, tasks and reporting regimes.
+//! Targets, task lists, tasks, reporting regimes and procedures.
 
 use std::collections::HashMap;
 
@@ -173,6 +173,34 @@ impl Validator<'_> {
                     due_days: due_days.unwrap_or(15),
                     indicators,
                     units,
+                    source: Self::text(f, "source"),
+                });
+            }
+        }
+    }
+
+    pub(super) fn procedures(&mut self, records: &[Fields]) {
+        let mut seen = HashMap::new();
+        for f in records {
+            let before = self.error_count();
+            let code = self.parse(f, "procedure", |t| {
+                if model::measure::valid_procedure_code(t) {
+                    Ok(t.to_owned())
+                } else {
+                    Err(format!("'{t}' is not a procedure code: letters, digits, '.', '-' or '_', at most 64"))
+                }
+            });
+            let name = self.required(f, "name").map(str::to_owned);
+            let fee = self.optional(f, "fee", super::yes_no);
+            if let (Some(code), Some(name)) = (code, name)
+                && self.unique(&mut seen, f, "procedure", code.clone())
+                && before == self.error_count()
+            {
+                self.out.procedures.push(model::measure::Procedure {
+                    code,
+                    name,
+                    name_en: Self::text(f, "name_en"),
+                    fee: fee.unwrap_or(false),
                     source: Self::text(f, "source"),
                 });
             }

@@ -6,6 +6,7 @@ mod collection;
 pub mod dto;
 mod figures;
 mod framework;
+mod measure;
 mod plans;
 mod rankings;
 mod units;
@@ -99,6 +100,13 @@ pub fn router() -> Router<AppState> {
         .route("/methodologies/{id}", get(rankings::one))
         .route("/rankings", get(rankings::rankings))
         .route("/units/{key}/scores", get(rankings::unit_scores))
+        .route(
+            "/events",
+            post(measure::post_events).layer(axum::extract::DefaultBodyLimit::max(crate::HARD_BODY_LIMIT)),
+        )
+        .route("/measurements", get(measure::list))
+        .route("/measurements/{unit}", get(measure::one))
+        .route("/connections", get(measure::connections))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
 }
@@ -136,8 +144,12 @@ pub fn router() -> Router<AppState> {
         collection::approve,
         collection::send_back,
         collection::audit,
+        measure::post_events,
+        measure::list,
+        measure::one,
+        measure::connections,
     ),
-    components(schemas(Problem, ops::collection::FieldError)),
+    components(schemas(Problem, ops::collection::FieldError, measure::EventDoc)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

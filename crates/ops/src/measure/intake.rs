@@ -1,0 +1,352 @@
+//! Reading events as units' systems send them: a JSON array or NDJSON, each event
+//! checked on its own, so that one bad line never costs the good ones.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use model::UnitKey;
+use model::measure::{Channel, Event, Procedure, What, local_day};
+use model::unit::Unit;
+use serde::{Deserialize, Serialize};
+
+/// An event as sent. Every field is optional here so that a missing one gets its own
+/// message; fields the format does not know are refused (a misspelt `on_time` must not
+/// pass as "late").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    event_id: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    unit: Option<String>,
+    procedure: Option<String>,
+    dossier: Option<String>,
+    at: Option<String>,
+    channel: Option<String>,
+    fully_online: Option<bool>,
+    on_time: Option<bool>,
+    satisfied: Option<bool>,
+    amount: Option<i64>,
+    load_ms: Option<i64>,
+    page: Option<String>,
+}
+
+/// Why one line of a batch was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    /// 1-based: the line of an NDJSON body, the item of a JSON array.
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    pub error: String,
+}
+
+/// Why a whole request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchError {
+    #[error("the body is not a JSON array of events: {0}")]
+    NotArray(String),
+    #[error("the body is not UTF-8 text")]
+    NotText,
+    #[error("a batch holds at most {MAX_EVENTS} events; this one holds {0}")]
+    TooMany(usize),
+    #[error("the batch holds no event")]
+    Empty,
+}
+
+/// The most events one request may carry.
+pub const MAX_EVENTS: usize = 20_000;
+/// How far ahead of the server's clock an event may be dated.
+pub const FUTURE_TOLERANCE_MINUTES: i64 = 10;
+const LONGEST_ID: usize = 128;
+
+/// The lines of a body, each as its 1-based number and its JSON text or its error.
+pub fn split_body(body: &[u8], ndjson: bool) -> Result<Vec<(usize, Result<serde_json::Value, String>)>, BatchError> {
+    let text = std::str::from_utf8(body).map_err(|_| BatchError::NotText)?;
+    let lines: Vec<(usize, Result<serde_json::Value, String>)> = if ndjson {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| (i + 1, serde_json::from_str(l).map_err(|e| format!("not JSON: {e}"))))
+            .collect()
+    } else {
+        let items: Vec<serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| BatchError::NotArray(e.to_string()))?;
+        items.into_iter().enumerate().map(|(i, v)| (i + 1, Ok(v))).collect()
+    };
+    match lines.len() {
+        0 => Err(BatchError::Empty),
+        n if n > MAX_EVENTS => Err(BatchError::TooMany(n)),
+        _ => Ok(lines),
+    }
+}
+
+/// What events are checked against: the units (by key and by statistics code, which
+/// is reused and so resolved on the event's date) and the procedures.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    by_key: HashMap<String, Unit>,
+    by_code: HashMap<String, Vec<Unit>>,
+    procedures: HashMap<String, bool>,
+}
+
+impl Catalogue {
+    pub fn new(units: impl IntoIterator<Item = Unit>, procedures: &[Procedure]) -> Self {
+        let mut c = Catalogue::default();
+        for u in units {
+            if let Some(code) = &u.code {
+                c.by_code.entry(code.clone()).or_default().push(u.clone());
+            }
+            c.by_key.insert(u.key.as_str().to_owned(), u);
+        }
+        c.procedures = procedures.iter().map(|p| (p.code.clone(), p.fee)).collect();
+        c
+    }
+
+    pub fn with_fee(&self, procedure: &str) -> bool {
+        self.procedures.get(procedure).copied().unwrap_or(false)
+    }
+
+    fn unit(&self, text: &str, day: NaiveDate) -> Result<UnitKey, String> {
+        if let Some(u) = self.by_key.get(text) {
+            return if u.valid_on(day) {
+                Ok(u.key.clone())
+            } else {
+                Err(format!("unit '{text}' did not exist on {day}"))
+            };
+        }
+        match self.by_code.get(text) {
+            Some(units) => units
+                .iter()
+                .find(|u| u.valid_on(day))
+                .map(|u| u.key.clone())
+                .ok_or_else(|| format!("no unit had code '{text}' on {day}")),
+            None => Err(format!("unknown unit '{text}': send the unit's key or statistics code")),
+        }
+    }
+
+    fn procedure(&self, code: &str) -> Result<(), String> {
+        if self.procedures.contains_key(code) { Ok(()) } else { Err(format!("unknown procedure '{code}'")) }
+    }
+}
+
+fn id(field: &str, text: Option<String>) -> Result<String, String> {
+    let text = text.ok_or_else(|| format!("{field} is missing"))?;
+    if text.is_empty() || text.len() > LONGEST_ID || text.chars().any(char::is_control) {
+        return Err(format!("{field} must be 1 to {LONGEST_ID} characters, without control characters"));
+    }
+    Ok(text)
+}
+
+/// Checks one event. `now` is the server's clock, for refusing events from the future.
+pub fn check(
+    value: serde_json::Value,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+) -> Result<Event, (Option<String>, String)> {
+    let id_hint = value.get("event_id").and_then(|v| v.as_str()).map(str::to_owned);
+    let fail = |e: String| (id_hint.clone(), e);
+    let wire: Wire = serde_json::from_value(value).map_err(|e| fail(format!("not an event: {e}")))?;
+    let event_id = id("event_id", wire.event_id).map_err(fail)?;
+    let kind = wire.kind.ok_or_else(|| fail("type is missing".into()))?;
+    let at_text = wire.at.ok_or_else(|| fail("at is missing (RFC 3339, e.g. 2026-11-23T08:15:00+07:00)".into()))?;
+    let at = DateTime::parse_from_rfc3339(&at_text)
+        .map_err(|e| fail(format!("at '{at_text}' is not an RFC 3339 time with an offset: {e}")))?
+        .with_timezone(&Utc);
+    if at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+        return Err(fail(format!("at {at_text} is in the future (the server's clock reads {now})")));
+    }
+    if at.date_naive() < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() {
+        return Err(fail(format!("at {at_text} is before 2000")));
+    }
+    let unit_text = wire.unit.ok_or_else(|| fail("unit is missing".into()))?;
+    let unit = catalogue.unit(&unit_text, local_day(at)).map_err(fail)?;
+    let unused = |name: &str, present: bool| -> Result<(), (Option<String>, String)> {
+        if present { Err(fail(format!("{name} does not apply to {kind}"))) } else { Ok(()) }
+    };
+    let need_bool = |name: &str, v: Option<bool>| v.ok_or_else(|| fail(format!("{kind} needs {name} (true or false)")));
+    let what = match kind.as_str() {
+        "dossier.received" => {
+            let text = wire
+                .channel
+                .as_deref()
+                .ok_or_else(|| fail("dossier.received needs channel: online, in_person or postal".into()))?;
+            let channel = Channel::parse(text)
+                .ok_or_else(|| fail(format!("channel '{text}' is not online, in_person or postal")))?;
+            let fully_online = wire.fully_online.unwrap_or(false);
+            if fully_online && channel != Channel::Online {
+                return Err(fail("a fully-online dossier is received online".into()));
+            }
+            What::Received { channel, fully_online }
+        }
+        "dossier.processed" => What::Processed,
+        "dossier.returned" => What::Returned { on_time: need_bool("on_time", wire.on_time)? },
+        "dossier.e_result" => What::ElectronicResult,
+        "dossier.digitised" => What::Digitised,
+        "dossier.paid" => {
+            let amount = wire.amount.ok_or_else(|| fail("dossier.paid needs amount (đồng)".into()))?;
+            if !(0..=1_000_000_000_000).contains(&amount) {
+                return Err(fail(format!("amount {amount} is not between 0 and 1.000.000.000.000 đồng")));
+            }
+            What::PaidOnline { amount }
+        }
+        "dossier.synced" => What::Synced,
+        "feedback.received" => What::FeedbackReceived,
+        "feedback.handled" => What::FeedbackHandled { on_time: need_bool("on_time", wire.on_time)? },
+        "feedback.rated" => What::FeedbackRated { satisfied: need_bool("satisfied", wire.satisfied)? },
+        "portal.view" => {
+            let load_ms = wire.load_ms.ok_or_else(|| fail("portal.view needs load_ms".into()))?;
+            if !(0..=model::measure::MAX_LOAD_MS).contains(&load_ms) {
+                return Err(fail(format!("load_ms {load_ms} is not between 0 and 600000")));
+            }
+            What::PageView { load_ms }
+        }
+        other => {
+            return Err(fail(format!(
+                "unknown type '{other}'; expected one of {}",
+                model::measure::EVENT_TYPES.join(", ")
+            )));
+        }
+    };
+    let c = what.columns();
+    unused("channel", wire.channel.is_some() && c.kind != "dossier.received")?;
+    unused("fully_online", wire.fully_online.is_some() && c.kind != "dossier.received")?;
+    unused("on_time", wire.on_time.is_some() && !matches!(what, What::Returned { .. } | What::FeedbackHandled { .. }))?;
+    unused("satisfied", wire.satisfied.is_some() && !matches!(what, What::FeedbackRated { .. }))?;
+    unused("amount", wire.amount.is_some() && !matches!(what, What::PaidOnline { .. }))?;
+    unused("load_ms", wire.load_ms.is_some() && !matches!(what, What::PageView { .. }))?;
+    unused("page", wire.page.is_some() && !matches!(what, What::PageView { .. }))?;
+    let procedure = match (wire.procedure, what) {
+        (Some(p), _) => {
+            catalogue.procedure(&p).map_err(fail)?;
+            p
+        }
+        (None, What::PageView { .. }) => String::new(),
+        (None, _) => return Err(fail(format!("{kind} needs procedure"))),
+    };
+    let dossier = match wire.dossier {
+        Some(d) => Some(id("dossier", Some(d)).map_err(fail)?),
+        None if what.is_dossier() => return Err(fail(format!("{kind} needs dossier"))),
+        None => None,
+    };
+    Ok(Event { event_id, unit, procedure, dossier, at, what })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn catalogue() -> Catalogue {
+        let unit = |key: &str, code: &str, from: Option<&str>, to: Option<&str>| Unit {
+            key: UnitKey::parse(key).unwrap(),
+            code: Some(code.into()),
+            name: key.into(),
+            name_en: None,
+            kind: model::UnitKind::Province,
+            parent: None,
+            groups: vec![],
+            aliases: vec![],
+            valid_from: from.map(|d| d.parse().unwrap()),
+            valid_to: to.map(|d| d.parse().unwrap()),
+        };
+        let units =
+            [unit("bac-giang", "24", None, Some("2025-06-30")), unit("bac-ninh-2025", "24", Some("2025-07-01"), None)];
+        let p = Procedure {
+            code: "ho-tich.khai-sinh".into(),
+            name: "Đăng ký khai sinh".into(),
+            name_en: None,
+            fee: false,
+            source: None,
+        };
+        Catalogue::new(units, &[p])
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-23T12:00:00Z".parse().unwrap()
+    }
+
+    fn received(at: &str) -> serde_json::Value {
+        json!({"event_id": "e1", "type": "dossier.received", "unit": "24", "procedure": "ho-tich.khai-sinh",
+               "dossier": "HS-1", "at": at, "channel": "online", "fully_online": true})
+    }
+
+    #[test]
+    fn a_reused_code_is_the_unit_of_the_events_date() {
+        let c = catalogue();
+        assert_eq!(check(received("2025-06-30T20:00:00+07:00"), &c, now()).unwrap().unit.as_str(), "bac-giang");
+        assert_eq!(check(received("2025-07-01T08:00:00+07:00"), &c, now()).unwrap().unit.as_str(), "bac-ninh-2025");
+        let e = check(received("2026-01-05T08:00:00+07:00"), &c, now()).unwrap();
+        assert_eq!(e.what, What::Received { channel: Channel::Online, fully_online: true });
+    }
+
+    #[test]
+    fn each_bad_event_says_why() {
+        let c = catalogue();
+        let cases = [
+            (
+                json!({"event_id": "x", "type": "dossier.received", "unit": "24", "procedure": "ho-tich.khai-sinh", "dossier": "1", "at": "2027-01-01T00:00:00Z", "channel": "online"}),
+                "in the future",
+            ),
+            (
+                json!({"event_id": "x", "type": "dossier.received", "unit": "99", "procedure": "ho-tich.khai-sinh", "dossier": "1", "at": "2026-01-01T00:00:00Z", "channel": "online"}),
+                "unknown unit '99'",
+            ),
+            (
+                json!({"event_id": "x", "type": "dossier.received", "unit": "24", "procedure": "xay-dung", "dossier": "1", "at": "2026-01-01T00:00:00Z", "channel": "online"}),
+                "unknown procedure 'xay-dung'",
+            ),
+            (
+                json!({"event_id": "x", "type": "dossier.returned", "unit": "24", "procedure": "ho-tich.khai-sinh", "dossier": "1", "at": "2026-01-01T00:00:00Z", "ontime": true}),
+                "unknown field `ontime`",
+            ),
+            (
+                json!({"event_id": "x", "type": "dossier.returned", "unit": "24", "procedure": "ho-tich.khai-sinh", "dossier": "1", "at": "2026-01-01T00:00:00Z"}),
+                "needs on_time",
+            ),
+            (
+                json!({"event_id": "x", "type": "dossier.received", "unit": "24", "procedure": "ho-tich.khai-sinh", "dossier": "1", "at": "2026-01-01T00:00:00Z", "channel": "postal", "fully_online": true}),
+                "fully-online dossier is received online",
+            ),
+            (
+                json!({"event_id": "x", "type": "dossier.seen", "unit": "24", "at": "2026-01-01T00:00:00Z"}),
+                "unknown type 'dossier.seen'",
+            ),
+            (
+                json!({"event_id": "x", "type": "portal.view", "unit": "24", "at": "2026-01-01 08:00", "load_ms": 20}),
+                "not an RFC 3339",
+            ),
+            (
+                json!({"event_id": "x", "type": "portal.view", "unit": "24", "at": "2026-01-01T00:00:00Z", "load_ms": 20, "on_time": true}),
+                "on_time does not apply",
+            ),
+            (
+                json!({"type": "portal.view", "unit": "24", "at": "2026-01-01T00:00:00Z", "load_ms": 20}),
+                "event_id is missing",
+            ),
+            (
+                json!({"event_id": "x", "type": "dossier.processed", "unit": "24", "procedure": "ho-tich.khai-sinh", "at": "2026-01-01T00:00:00Z"}),
+                "needs dossier",
+            ),
+            (
+                json!({"event_id": "x", "type": "portal.view", "unit": "bac-giang", "at": "2026-01-01T00:00:00Z", "load_ms": 20}),
+                "did not exist on 2026-01-01",
+            ),
+        ];
+        for (value, expected) in cases {
+            let (_, error) = check(value.clone(), &c, now()).unwrap_err();
+            assert!(error.contains(expected), "{value}: '{error}' does not say '{expected}'");
+        }
+    }
+
+    #[test]
+    fn bodies_split_into_numbered_lines() {
+        let lines = split_body(b"{\"a\":1}\n\nnot json\n{\"b\":2}\n", true).unwrap();
+        assert_eq!(lines.iter().map(|(n, _)| *n).collect::<Vec<_>>(), vec![1, 3, 4]);
+        assert!(lines[1].1.is_err());
+        assert_eq!(split_body(b"[{}, {}]", false).unwrap().len(), 2);
+        assert!(matches!(split_body(b"{\"a\":1}", false), Err(BatchError::NotArray(_))));
+        assert_eq!(split_body(b"[]", false), Err(BatchError::Empty));
+    }
+}
