@@ -40,6 +40,17 @@ enum Command {
     /// API tokens for units' systems.
     #[command(subcommand)]
     Token(commands::accounts::TokenCommand),
+    /// Generate units' events: into the database, to a server, or to a file.
+    Simulate(commands::measure::SimulateArgs),
+    /// Roll-ups of measured events.
+    #[command(subcommand)]
+    Rollup(commands::measure::RollupCommand),
+    /// Measured indicator values.
+    #[command(subcommand)]
+    Measure(commands::measure::MeasureCommand),
+    /// The ingestion benchmark's pieces (bench/ingest.sh runs them).
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
 }
 
 #[tokio::main]
@@ -64,6 +75,10 @@ async fn main() -> std::process::ExitCode {
         Command::Report(args) => commands::report::run(args).await,
         Command::User(command) => commands::accounts::user(command).await,
         Command::Token(command) => commands::accounts::token(command).await,
+        Command::Simulate(args) => commands::measure::simulate(args).await,
+        Command::Rollup(command) => commands::measure::rollup(command).await,
+        Command::Measure(command) => commands::measure::measure(command).await,
+        Command::Bench(command) => commands::bench::run(command).await,
     };
     match result {
         Ok(code) => code,

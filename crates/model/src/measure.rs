@@ -242,33 +242,46 @@ pub const COUNT_NAMES: [&str; 20] = [
 impl Counts {
     /// Adds one event; `with_fee` says whether its procedure carries a fee.
     pub fn add(&mut self, what: What, with_fee: bool) {
+        self.count(what, with_fee, 1);
+    }
+
+    /// Takes back what `add` added.
+    pub fn remove(&mut self, what: What, with_fee: bool) {
+        self.count(what, with_fee, -1);
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.to_array().iter().all(|n| *n == 0)
+    }
+
+    fn count(&mut self, what: What, with_fee: bool, one: i64) {
         match what {
             What::Received { channel, fully_online } => {
-                self.received += 1;
+                self.received += one;
                 match channel {
-                    Channel::Online => self.received_online += 1,
-                    Channel::InPerson => self.received_in_person += 1,
-                    Channel::Postal => self.received_postal += 1,
+                    Channel::Online => self.received_online += one,
+                    Channel::InPerson => self.received_in_person += one,
+                    Channel::Postal => self.received_postal += one,
                 }
-                self.fully_online += i64::from(fully_online);
-                self.received_with_fee += i64::from(with_fee);
+                self.fully_online += one * i64::from(fully_online);
+                self.received_with_fee += one * i64::from(with_fee);
             }
-            What::Processed => self.processed += 1,
-            What::Returned { on_time: true } => self.on_time += 1,
-            What::Returned { on_time: false } => self.late += 1,
-            What::ElectronicResult => self.e_result += 1,
-            What::Digitised => self.digitised += 1,
+            What::Processed => self.processed += one,
+            What::Returned { on_time: true } => self.on_time += one,
+            What::Returned { on_time: false } => self.late += one,
+            What::ElectronicResult => self.e_result += one,
+            What::Digitised => self.digitised += one,
             What::PaidOnline { amount } => {
-                self.paid_online += 1;
-                self.paid_amount += amount;
+                self.paid_online += one;
+                self.paid_amount += one * amount;
             }
-            What::Synced => self.synced += 1,
-            What::FeedbackReceived => self.feedback_received += 1,
-            What::FeedbackHandled { on_time: true } => self.feedback_on_time += 1,
-            What::FeedbackHandled { on_time: false } => self.feedback_late += 1,
-            What::FeedbackRated { satisfied: true } => self.feedback_satisfied += 1,
-            What::FeedbackRated { satisfied: false } => self.feedback_unsatisfied += 1,
-            What::PageView { .. } => self.page_views += 1,
+            What::Synced => self.synced += one,
+            What::FeedbackReceived => self.feedback_received += one,
+            What::FeedbackHandled { on_time: true } => self.feedback_on_time += one,
+            What::FeedbackHandled { on_time: false } => self.feedback_late += one,
+            What::FeedbackRated { satisfied: true } => self.feedback_satisfied += one,
+            What::FeedbackRated { satisfied: false } => self.feedback_unsatisfied += one,
+            What::PageView { .. } => self.page_views += one,
         }
     }
 
@@ -469,63 +482,206 @@ pub struct FeedDelta {
     pub last_event_at_ms: i64,
 }
 
-/// What a set of new events adds to the stored roll-ups.
+/// What a set of new events adds to the stored roll-ups. Units and procedures are
+/// numbered as they come, so that adding an event allocates nothing.
 #[derive(Debug, Default)]
 pub struct Rollup {
-    pub days: HashMap<(UnitKey, String, NaiveDate), Counts>,
-    /// By month (its first day); procedure `*` is the unit's total.
-    pub months: HashMap<(UnitKey, String, NaiveDate), Counts>,
-    pub loads: HashMap<(UnitKey, NaiveDate, i64), i64>,
-    pub feeds: HashMap<UnitKey, FeedDelta>,
+    units: Vec<UnitKey>,
+    unit_numbers: HashMap<String, u32>,
+    procedures: Vec<String>,
+    procedure_numbers: HashMap<String, u32>,
+    days: HashMap<(u32, u32, NaiveDate), Counts>,
+    /// By month (its first day); procedure `ALL` is the unit's total.
+    months: HashMap<(u32, u32, NaiveDate), Counts>,
+    loads: HashMap<(u32, NaiveDate, i64), i64>,
+    feeds: HashMap<u32, FeedDelta>,
     buckets: LoadTimes,
 }
 
 /// The procedure of a unit's total row in the monthly roll-up.
 pub const ALL_PROCEDURES: &str = "*";
+const ALL: u32 = u32::MAX;
+
+/// A roll-up row's key: unit, procedure and day (or month).
+pub type RowKey = (UnitKey, String, NaiveDate);
 
 impl Rollup {
+    fn unit_number(&mut self, unit: &UnitKey) -> u32 {
+        if let Some(n) = self.unit_numbers.get(unit.as_str()) {
+            return *n;
+        }
+        let n = self.units.len() as u32;
+        self.units.push(unit.clone());
+        self.unit_numbers.insert(unit.as_str().to_owned(), n);
+        n
+    }
+
+    fn procedure_number(&mut self, procedure: &str) -> u32 {
+        if let Some(n) = self.procedure_numbers.get(procedure) {
+            return *n;
+        }
+        let n = self.procedures.len() as u32;
+        self.procedures.push(procedure.to_owned());
+        self.procedure_numbers.insert(procedure.to_owned(), n);
+        n
+    }
+
     pub fn add(&mut self, e: &Event, with_fee: bool) {
+        self.count(e, with_fee, 1);
+    }
+
+    /// Takes back an event `add` added (one that turned out to be stored already). The
+    /// latest moment of the unit's feed stays: the event was stored before, so the
+    /// stored latest moment is no earlier than it.
+    pub fn remove(&mut self, e: &Event, with_fee: bool) {
+        self.count(e, with_fee, -1);
+    }
+
+    fn count(&mut self, e: &Event, with_fee: bool, one: i64) {
         let day = local_day(e.at);
         let month = month_of(day);
-        self.days.entry((e.unit.clone(), e.procedure.clone(), day)).or_default().add(e.what, with_fee);
-        self.months.entry((e.unit.clone(), e.procedure.clone(), month)).or_default().add(e.what, with_fee);
-        self.months.entry((e.unit.clone(), ALL_PROCEDURES.to_owned(), month)).or_default().add(e.what, with_fee);
+        let (u, p) = (self.unit_number(&e.unit), self.procedure_number(&e.procedure));
+        let apply = |counts: &mut Counts| {
+            if one > 0 { counts.add(e.what, with_fee) } else { counts.remove(e.what, with_fee) }
+        };
+        apply(self.days.entry((u, p, day)).or_default());
+        apply(self.months.entry((u, p, month)).or_default());
+        apply(self.months.entry((u, ALL, month)).or_default());
         if let What::PageView { load_ms } = e.what {
             let bucket = self.buckets.bucket(load_ms);
-            *self.loads.entry((e.unit.clone(), day, bucket)).or_default() += 1;
+            *self.loads.entry((u, day, bucket)).or_default() += one;
         }
-        let feed = self.feeds.entry(e.unit.clone()).or_default();
-        feed.events += 1;
+        let feed = self.feeds.entry(u).or_default();
+        feed.events += one;
         feed.last_event_at_ms = feed.last_event_at_ms.max(e.at.timestamp_millis());
     }
 
+    /// Adds everything `other` holds.
+    pub fn merge(&mut self, other: &Rollup) {
+        let unit = |n: u32| &other.units[n as usize];
+        let procedure = |n: u32| if n == ALL { None } else { Some(other.procedures[n as usize].as_str()) };
+        for (from, to) in [(&other.days, false), (&other.months, true)] {
+            for ((u, p, d), c) in from {
+                let u = self.unit_number(unit(*u));
+                let p = match procedure(*p) {
+                    Some(name) => self.procedure_number(name),
+                    None => ALL,
+                };
+                let map = if to { &mut self.months } else { &mut self.days };
+                map.entry((u, p, *d)).or_default().merge(c);
+            }
+        }
+        for ((u, d, b), n) in &other.loads {
+            let u = self.unit_number(unit(*u));
+            *self.loads.entry((u, *d, *b)).or_default() += n;
+        }
+        for (u, f) in &other.feeds {
+            let u = self.unit_number(unit(*u));
+            let feed = self.feeds.entry(u).or_default();
+            feed.events += f.events;
+            feed.last_event_at_ms = feed.last_event_at_ms.max(f.last_event_at_ms);
+        }
+    }
+
+    /// Whether it adds nothing.
     pub fn is_empty(&self) -> bool {
-        self.feeds.is_empty()
+        self.feeds.values().all(|f| f.events == 0)
     }
 
-    /// The rows in key order, so that concurrent writers take row locks in one order.
-    pub fn sorted_days(&self) -> Vec<(&(UnitKey, String, NaiveDate), &Counts)> {
-        let mut v: Vec<_> = self.days.iter().collect();
-        v.sort_by(|a, b| a.0.cmp(b.0));
+    fn procedure_name(&self, p: u32) -> String {
+        if p == ALL { ALL_PROCEDURES.to_owned() } else { self.procedures[p as usize].clone() }
+    }
+
+    fn rows(&self, map: &HashMap<(u32, u32, NaiveDate), Counts>) -> Vec<(RowKey, Counts)> {
+        let mut v: Vec<(RowKey, Counts)> = map
+            .iter()
+            .filter(|(_, c)| !c.is_zero())
+            .map(|((u, p, d), c)| ((self.units[*u as usize].clone(), self.procedure_name(*p), *d), *c))
+            .collect();
+        // Key order, so that concurrent writers take row locks in one order.
+        v.sort_by(|a, b| a.0.cmp(&b.0));
         v
     }
 
-    pub fn sorted_months(&self) -> Vec<(&(UnitKey, String, NaiveDate), &Counts)> {
-        let mut v: Vec<_> = self.months.iter().collect();
-        v.sort_by(|a, b| a.0.cmp(b.0));
+    /// Per unit, procedure and day, in key order.
+    pub fn days(&self) -> Vec<(RowKey, Counts)> {
+        self.rows(&self.days)
+    }
+
+    /// Per unit, procedure (and `*` for all) and month, in key order.
+    pub fn months(&self) -> Vec<(RowKey, Counts)> {
+        self.rows(&self.months)
+    }
+
+    /// Page views per unit, day and load-time bucket, in key order.
+    pub fn loads(&self) -> Vec<((UnitKey, NaiveDate, i64), i64)> {
+        let mut v: Vec<_> = self
+            .loads
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|((u, d, b), n)| ((self.units[*u as usize].clone(), *d, *b), *n))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
         v
     }
 
-    pub fn sorted_loads(&self) -> Vec<(&(UnitKey, NaiveDate, i64), &i64)> {
-        let mut v: Vec<_> = self.loads.iter().collect();
-        v.sort_by(|a, b| a.0.cmp(b.0));
+    pub fn feeds(&self) -> Vec<(UnitKey, FeedDelta)> {
+        let mut v: Vec<_> = self
+            .feeds
+            .iter()
+            .filter(|(_, f)| f.events != 0)
+            .map(|(u, f)| (self.units[*u as usize].clone(), *f))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
         v
     }
+}
 
-    pub fn sorted_feeds(&self) -> Vec<(&UnitKey, &FeedDelta)> {
-        let mut v: Vec<_> = self.feeds.iter().collect();
-        v.sort_by(|a, b| a.0.cmp(b.0));
-        v
+/// One request's events made ready for the store: each event once, in key order
+/// (unit, event id), with the roll-up of all of them. Made where the request is read,
+/// so that the store's single writer only has to take back the few that it finds
+/// stored already.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub events: Vec<Event>,
+    /// For each event as sent, its place in `events`; `None` for a repeat within the
+    /// request.
+    pub places: Vec<Option<usize>>,
+    pub rollup: Rollup,
+}
+
+impl Batch {
+    pub fn new(sent: Vec<Event>, with_fee: &dyn Fn(&str) -> bool) -> Batch {
+        let mut order: Vec<usize> = (0..sent.len()).collect();
+        order.sort_by(|a, b| {
+            (sent[*a].unit.as_str(), &sent[*a].event_id, *a).cmp(&(sent[*b].unit.as_str(), &sent[*b].event_id, *b))
+        });
+        let mut places = vec![None; sent.len()];
+        let mut keep = vec![false; sent.len()];
+        let mut kept = 0;
+        for (k, i) in order.iter().enumerate() {
+            let repeat = k > 0 && {
+                let prev = &sent[order[k - 1]];
+                prev.unit == sent[*i].unit && prev.event_id == sent[*i].event_id
+            };
+            if !repeat {
+                places[*i] = Some(kept);
+                keep[*i] = true;
+                kept += 1;
+            }
+        }
+        let mut slots: Vec<Option<Event>> = sent.into_iter().map(Some).collect();
+        let mut events = Vec::with_capacity(kept);
+        let mut rollup = Rollup::default();
+        for i in order {
+            if keep[i]
+                && let Some(e) = slots[i].take()
+            {
+                rollup.add(&e, with_fee(&e.procedure));
+                events.push(e);
+            }
+        }
+        Batch { events, places, rollup }
     }
 }
 
@@ -611,17 +767,34 @@ mod tests {
             rollup.add(&e, false);
         }
         let mut times = LoadTimes::default();
-        for ((_, _, bucket), views) in rollup.sorted_loads() {
-            times.add(*bucket, *views);
+        for ((_, _, bucket), views) in rollup.loads() {
+            times.add(bucket, views);
         }
         assert_eq!(times.views(), 1000);
         let p50 = times.quantile(0.5).unwrap();
         let p99 = times.quantile(0.99).unwrap();
         assert!((495..=505).contains(&p50), "p50 {p50}");
         assert!((985..=1000).contains(&p99), "p99 {p99}");
-        let month =
-            rollup.months.get(&(unit, ALL_PROCEDURES.to_owned(), NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()));
+        let month_key = (unit, ALL_PROCEDURES.to_owned(), NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+        let month = rollup.months().into_iter().find(|(k, _)| *k == month_key).map(|(_, c)| c);
         assert_eq!(month.map(|c| c.page_views), Some(1000));
+        // Taking every event back leaves nothing to store.
+        let mut undo = Rollup::default();
+        undo.merge(&rollup);
+        for (i, ms) in (1..=1000).enumerate() {
+            let at = "2026-11-23T03:00:00Z".parse::<DateTime<Utc>>().unwrap();
+            let unit = UnitKey::parse("ha-noi").unwrap();
+            let e = Event {
+                event_id: i.to_string(),
+                unit,
+                procedure: String::new(),
+                dossier: None,
+                at,
+                what: What::PageView { load_ms: ms },
+            };
+            undo.remove(&e, false);
+        }
+        assert!(undo.is_empty() && undo.days().is_empty() && undo.loads().is_empty());
     }
 
     #[test]

@@ -80,9 +80,19 @@ async fn unit_keys(store: &Store, units: &[String]) -> Result<Vec<UnitKey>, Acco
     let registry = crate::registry(store).await?;
     let mut out = Vec::new();
     for u in units {
-        let unit = registry.resolve(u, None).map_err(|e| AccountError::Invalid(e.to_string()))?;
-        if !out.contains(&unit.key) {
-            out.push(unit.key.clone());
+        // group:KEY binds every unit that is or was in the group (a system that
+        // reports for all provinces, before and after a merger).
+        let found: Vec<UnitKey> = match u.strip_prefix("group:") {
+            Some(g) => {
+                let group = registry.group(g).ok_or_else(|| AccountError::Invalid(format!("unknown group '{g}'")))?;
+                registry.members(&group.key).into_iter().map(|m| m.key.clone()).collect()
+            }
+            None => vec![registry.resolve(u, None).map_err(|e| AccountError::Invalid(e.to_string()))?.key.clone()],
+        };
+        for key in found {
+            if !out.contains(&key) {
+                out.push(key);
+            }
         }
     }
     Ok(out)

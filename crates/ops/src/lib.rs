@@ -11,6 +11,7 @@ pub mod progress;
 mod ranking;
 pub mod report;
 mod scoring;
+pub mod simulate;
 pub mod template;
 
 pub use detail::{ComponentPart, GainPart, PartScore, UnitScores, unit_detail};

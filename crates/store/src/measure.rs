@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use model::UnitKey;
-use model::measure::{COUNT_NAMES, Counts, Event, Procedure, Rollup, What};
+use model::measure::{Batch, COUNT_NAMES, Counts, Event, Procedure, Rollup, RowKey, What};
 
 use crate::conn::{Conn, exec, run};
 use crate::rows::key;
@@ -78,7 +78,11 @@ fn millis(at: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(at).unwrap_or_default()
 }
 
-fn placeholders(rows: usize, per_row: usize) -> String {
+/// `rows` tuples of `per_row` parameters. PostgreSQL numbers them; SQLite gets plain
+/// `?`, because binding numbered parameters costs time in proportion to their count,
+/// which makes a statement of thousands quadratic.
+fn placeholders(c: &Conn<'_>, rows: usize, per_row: usize) -> String {
+    let numbered = matches!(c, Conn::Postgres(_));
     let mut sql = String::with_capacity(rows * per_row * 5);
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ",(" });
@@ -86,8 +90,12 @@ fn placeholders(rows: usize, per_row: usize) -> String {
             if i > 0 {
                 sql.push(',');
             }
-            sql.push('$');
-            sql.push_str(&(r * per_row + i + 1).to_string());
+            if numbered {
+                sql.push('$');
+                sql.push_str(&(r * per_row + i + 1).to_string());
+            } else {
+                sql.push('?');
+            }
         }
         sql.push(')');
     }
@@ -95,56 +103,106 @@ fn placeholders(rows: usize, per_row: usize) -> String {
 }
 
 /// Inserts the events not stored yet; returns the keys of those it inserted.
-async fn insert_events(c: &mut Conn<'_>, events: &[&Event], arrived: i64) -> Result<HashSet<(String, String)>> {
-    let mut inserted = HashSet::with_capacity(events.len());
-    for chunk in events.chunks(EVENT_CHUNK) {
-        let sql = format!(
-            "INSERT INTO events (unit, event_id, kind, procedure, dossier, at, detail, flag, number, arrived)
-             VALUES {} ON CONFLICT (unit, event_id) DO NOTHING RETURNING unit, event_id",
-            placeholders(chunk.len(), 10)
-        );
-        let rows: Vec<(String, String)> = run!(c, |c| {
-            let mut q = sqlx::query_as(&sql);
-            for e in chunk {
-                let col = e.what.columns();
-                q = q
-                    .bind(e.unit.as_str())
-                    .bind(&e.event_id)
-                    .bind(col.kind)
-                    .bind(&e.procedure)
-                    .bind(&e.dossier)
-                    .bind(e.at.timestamp_millis())
-                    .bind(col.detail)
-                    .bind(col.flag.map(i64::from))
-                    .bind(col.number)
-                    .bind(arrived);
-            }
-            q.fetch_all(&mut *c).await
-        })?;
-        inserted.extend(rows);
-    }
-    Ok(inserted)
+/// Event ids, by unit.
+type Keys = std::collections::HashMap<String, HashSet<String>>;
+
+fn contains(keys: &Keys, e: &Event) -> bool {
+    keys.get(e.unit.as_str()).is_some_and(|ids| ids.contains(&e.event_id))
 }
 
-fn counter_upsert(table: &str, period: &str, rows: usize) -> String {
+/// Binds each event's ten columns, in the order the INSERT names them.
+macro_rules! bind_events {
+    ($query:expr, $events:expr, $arrived:expr) => {{
+        let mut q = $query;
+        for e in $events {
+            let col = e.what.columns();
+            q = q
+                .bind(e.unit.as_str())
+                .bind(&e.event_id)
+                .bind(col.kind)
+                .bind(&e.procedure)
+                .bind(&e.dossier)
+                .bind(e.at.timestamp_millis())
+                .bind(col.detail)
+                .bind(col.flag.map(i64::from))
+                .bind(col.number)
+                .bind($arrived);
+        }
+        q
+    }};
+}
+
+/// Inserts the events not stored yet; says for each whether it was new.
+///
+/// PostgreSQL answers which rows it inserted (RETURNING), which is exact however
+/// many servers insert at once. SQLite has one writer: it is asked which events it
+/// already holds (usually none, so few rows come back) and then takes the rest; the
+/// count of rows inserted proves that no other writer came in between.
+async fn insert_events(c: &mut Conn<'_>, events: &[&Event], arrived: i64) -> Result<Vec<bool>> {
+    let mut new = Vec::with_capacity(events.len());
+    let sqlite = matches!(c, Conn::Sqlite(_));
+    for chunk in events.chunks(EVENT_CHUNK) {
+        let mut existing = Keys::new();
+        if sqlite {
+            let sql = format!(
+                "SELECT e.unit, e.event_id FROM (VALUES {}) AS v JOIN events e ON e.unit = v.column1 AND e.event_id = v.column2",
+                placeholders(c, chunk.len(), 2)
+            );
+            let rows: Vec<(String, String)> = run!(c, |c| {
+                let mut q = sqlx::query_as(&sql);
+                for e in chunk {
+                    q = q.bind(e.unit.as_str()).bind(&e.event_id);
+                }
+                q.fetch_all(&mut *c).await
+            })?;
+            for (unit, id) in rows {
+                existing.entry(unit).or_default().insert(id);
+            }
+        }
+        let returning = if sqlite { "" } else { " RETURNING unit, event_id" };
+        let sql = format!(
+            "INSERT INTO events (unit, event_id, kind, procedure, dossier, at, detail, flag, number, arrived)
+             VALUES {} ON CONFLICT (unit, event_id) DO NOTHING{returning}",
+            placeholders(c, chunk.len(), 10)
+        );
+        match c {
+            Conn::Sqlite(conn) => {
+                let affected =
+                    bind_events!(sqlx::query(&sql), chunk, arrived).execute(&mut **conn).await?.rows_affected();
+                let flags: Vec<bool> = chunk.iter().map(|e| !contains(&existing, e)).collect();
+                if affected != flags.iter().filter(|f| **f).count() as u64 {
+                    return Err(StoreError::Busy("another writer stored some of these events meanwhile".into()));
+                }
+                new.extend(flags);
+            }
+            Conn::Postgres(conn) => {
+                let rows: Vec<(String, String)> =
+                    bind_events!(sqlx::query_as(&sql), chunk, arrived).fetch_all(&mut **conn).await?;
+                let mut inserted = Keys::new();
+                for (unit, id) in rows {
+                    inserted.entry(unit).or_default().insert(id);
+                }
+                new.extend(chunk.iter().map(|e| contains(&inserted, e)));
+            }
+        }
+    }
+    Ok(new)
+}
+
+fn counter_upsert(c: &Conn<'_>, table: &str, period: &str, rows: usize) -> String {
     let names = COUNT_NAMES.join(", ");
     let sets: Vec<String> = COUNT_NAMES.iter().map(|n| format!("{n} = {table}.{n} + excluded.{n}")).collect();
     format!(
         "INSERT INTO {table} (unit, procedure, {period}, {names}) VALUES {} \
          ON CONFLICT (unit, procedure, {period}) DO UPDATE SET {}",
-        placeholders(rows, 3 + COUNT_NAMES.len()),
+        placeholders(c, rows, 3 + COUNT_NAMES.len()),
         sets.join(", ")
     )
 }
 
-async fn add_counts(
-    c: &mut Conn<'_>,
-    table: &str,
-    period: &str,
-    rows: &[(&(UnitKey, String, NaiveDate), &Counts)],
-) -> Result<()> {
+async fn add_counts(c: &mut Conn<'_>, table: &str, period: &str, rows: &[(RowKey, Counts)]) -> Result<()> {
     for chunk in rows.chunks(ROLLUP_CHUNK) {
-        let sql = counter_upsert(table, period, chunk.len());
+        let sql = counter_upsert(c, table, period, chunk.len());
         exec!(c, |c| {
             let mut q = sqlx::query(&sql);
             for ((unit, procedure, day), counts) in chunk {
@@ -160,23 +218,23 @@ async fn add_counts(
 }
 
 async fn add_rollup(c: &mut Conn<'_>, rollup: &Rollup, arrived: i64) -> Result<()> {
-    add_counts(c, "measure_days", "day", &rollup.sorted_days()).await?;
-    add_counts(c, "measure_months", "month", &rollup.sorted_months()).await?;
-    for chunk in rollup.sorted_loads().chunks(ROLLUP_CHUNK) {
+    add_counts(c, "measure_days", "day", &rollup.days()).await?;
+    add_counts(c, "measure_months", "month", &rollup.months()).await?;
+    for chunk in rollup.loads().chunks(ROLLUP_CHUNK) {
         let sql = format!(
             "INSERT INTO measure_load (unit, day, bucket, views) VALUES {} \
              ON CONFLICT (unit, day, bucket) DO UPDATE SET views = measure_load.views + excluded.views",
-            placeholders(chunk.len(), 4)
+            placeholders(c, chunk.len(), 4)
         );
         exec!(c, |c| {
             let mut q = sqlx::query(&sql);
             for ((unit, day, bucket), views) in chunk {
-                q = q.bind(unit.as_str()).bind(*day).bind(*bucket).bind(**views);
+                q = q.bind(unit.as_str()).bind(*day).bind(*bucket).bind(*views);
             }
             q
         })?;
     }
-    for (unit, feed) in rollup.sorted_feeds() {
+    for (unit, feed) in rollup.feeds() {
         exec!(c, |c| sqlx::query(
             "INSERT INTO measure_feeds (unit, first_arrived, last_arrived, last_event_at, events)
              VALUES ($1, $2, $2, $3, $4)
@@ -316,44 +374,46 @@ impl Store {
     }
 
     /// Stores the events not stored before and adds exactly those to the roll-ups, in
-    /// one transaction. Returns, for each event, whether it was new. `with_fee` tells
-    /// whether a procedure carries a fee.
+    /// one transaction. Returns, for each event as sent, whether it was new.
+    /// `with_fee` tells whether a procedure carries a fee.
     pub async fn ingest(
         &self,
-        events: &[Event],
+        events: Vec<Event>,
         with_fee: &(dyn Fn(&str) -> bool + Sync),
         arrived: DateTime<Utc>,
     ) -> Result<Vec<bool>> {
-        // The first of several events with one key is the one that may be new; the
-        // order of the rows is the key order, so that concurrent writers lock alike.
-        let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(events.len());
-        let mut order: Vec<usize> = Vec::with_capacity(events.len());
-        for (i, e) in events.iter().enumerate() {
-            if seen.insert((e.unit.as_str(), e.event_id.as_str())) {
-                order.push(i);
-            }
-        }
-        order.sort_by(|a, b| {
-            (events[*a].unit.as_str(), &events[*a].event_id).cmp(&(events[*b].unit.as_str(), &events[*b].event_id))
-        });
-        let unique: Vec<&Event> = order.iter().map(|i| &events[*i]).collect();
+        let batch = Batch::new(events, with_fee);
+        let flags = self.ingest_batches(std::slice::from_ref(&batch), with_fee, arrived).await?;
+        Ok(batch.places.iter().map(|p| p.is_some_and(|i| flags[0][i])).collect())
+    }
+
+    /// Stores several batches in one transaction (one flush to disk for them all).
+    /// Returns, for each batch, whether each of its events was new.
+    pub async fn ingest_batches(
+        &self,
+        batches: &[Batch],
+        with_fee: &(dyn Fn(&str) -> bool + Sync),
+        arrived: DateTime<Utc>,
+    ) -> Result<Vec<Vec<bool>>> {
         let arrived_ms = arrived.timestamp_millis();
         let mut tx = self.begin().await?;
-        let inserted = insert_events(&mut tx.conn(), &unique, arrived_ms).await?;
-        let mut new = vec![false; events.len()];
+        let mut flags = Vec::with_capacity(batches.len());
         let mut rollup = Rollup::default();
-        for i in order {
-            let e = &events[i];
-            if inserted.contains(&(e.unit.as_str().to_owned(), e.event_id.clone())) {
-                new[i] = true;
-                rollup.add(e, with_fee(&e.procedure));
+        for batch in batches {
+            let events: Vec<&Event> = batch.events.iter().collect();
+            let new = insert_events(&mut tx.conn(), &events, arrived_ms).await?;
+            rollup.merge(&batch.rollup);
+            // What was stored already is taken back out of the batch's roll-up.
+            for (e, _) in batch.events.iter().zip(&new).filter(|(_, n)| !**n) {
+                rollup.remove(e, with_fee(&e.procedure));
             }
+            flags.push(new);
         }
         if !rollup.is_empty() {
             add_rollup(&mut tx.conn(), &rollup, arrived_ms).await?;
         }
         tx.commit().await?;
-        Ok(new)
+        Ok(flags)
     }
 
     /// Recomputes every roll-up from the raw events, in one transaction. Returns the
@@ -375,7 +435,7 @@ impl Store {
         loop {
             let rows: Vec<EventRow> = run!(&mut c, |c| sqlx::query_as(
                 "SELECT unit, event_id, kind, procedure, dossier, at, detail, flag, number FROM events
-                 WHERE unit > $1 OR (unit = $1 AND event_id > $2) ORDER BY unit, event_id LIMIT 20000"
+                 WHERE (unit, event_id) > ($1, $2) ORDER BY unit, event_id LIMIT 20000"
             )
             .bind(&after.0)
             .bind(&after.1)

@@ -39,7 +39,7 @@ pub enum TokenCommand {
         name: String,
         #[arg(long, default_value = "machine")]
         role: Role,
-        /// The units it may send for (repeat for several).
+        /// The units it may send for (repeat for several; group:provinces for a group).
         #[arg(long = "unit")]
         units: Vec<String>,
     },

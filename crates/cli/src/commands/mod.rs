@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
 pub mod accounts;
+pub mod bench;
 pub mod check;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod measure;
 pub mod methodology;
 pub mod rank;
 pub mod report;

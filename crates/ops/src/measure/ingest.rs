@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use model::access::{Principal, Role};
-use model::measure::Event;
+use model::measure::Batch;
 use serde::Serialize;
 use store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
@@ -48,7 +48,7 @@ const CATALOGUE_AGE: Duration = Duration::from_secs(30);
 const GROUP_EVENTS: usize = 100_000;
 
 struct Job {
-    events: Vec<Event>,
+    batch: Batch,
     catalogue: Arc<Catalogue>,
     reply: oneshot::Sender<Result<Vec<bool>, StoreError>>,
 }
@@ -100,9 +100,8 @@ impl Ingestor {
         let now = Utc::now();
         let mut outcome = Outcome::default();
         let mut events = Vec::with_capacity(lines.len());
-        for (line, value) in lines {
-            let checked = value.map_err(|e| (None, e)).and_then(|v| check(v, &catalogue, now));
-            match checked {
+        for (line, text) in lines {
+            match check(text, &catalogue, now) {
                 Ok(e) if !who.units.contains(&e.unit) => {
                     let allowed: Vec<&str> = who.units.iter().map(|u| u.as_str()).collect();
                     return Err(IngestError::OtherUnit { line, unit: e.unit.to_string(), allowed: allowed.join(", ") });
@@ -115,33 +114,39 @@ impl Ingestor {
         if events.is_empty() {
             return Ok(outcome);
         }
-        let new = self.store_events(events, catalogue).await?;
+        let sent = events.len();
+        let batch = Batch::new(events, &|p| catalogue.with_fee(p));
+        let new = self.store_batch(batch, catalogue).await?;
         outcome.accepted = new.iter().filter(|n| **n).count();
-        outcome.duplicate = new.len() - outcome.accepted;
+        outcome.duplicate = sent - outcome.accepted;
         metrics::counter!("dxmon_events_accepted_total").increment(outcome.accepted as u64);
         metrics::counter!("dxmon_events_duplicate_total").increment(outcome.duplicate as u64);
         metrics::counter!("dxmon_events_rejected_total").increment(outcome.rejected as u64);
         Ok(outcome)
     }
 
-    async fn store_events(&self, events: Vec<Event>, catalogue: Arc<Catalogue>) -> Result<Vec<bool>, IngestError> {
+    /// Stores a batch; says for each of its distinct events whether it was new.
+    async fn store_batch(&self, batch: Batch, catalogue: Arc<Catalogue>) -> Result<Vec<bool>, IngestError> {
         match &self.queue {
             Some(queue) => {
                 let (reply, answer) = oneshot::channel();
-                queue.send(Job { events, catalogue, reply }).await.map_err(|_| IngestError::Stopped)?;
+                queue.send(Job { batch, catalogue, reply }).await.map_err(|_| IngestError::Stopped)?;
                 Ok(answer.await.map_err(|_| IngestError::Stopped)??)
             }
-            None => Ok(with_retries(&self.store, &events, &catalogue).await?),
+            None => {
+                let mut flags = with_retries(&self.store, std::slice::from_ref(&batch), &catalogue).await?;
+                Ok(flags.pop().unwrap_or_default())
+            }
         }
     }
 }
 
 /// Stores with retries when PostgreSQL picks this transaction as a deadlock victim or
 /// cannot serialise it; the retry is safe because the transaction left nothing.
-async fn with_retries(store: &Store, events: &[Event], catalogue: &Catalogue) -> Result<Vec<bool>, StoreError> {
+async fn with_retries(store: &Store, batches: &[Batch], catalogue: &Catalogue) -> Result<Vec<Vec<bool>>, StoreError> {
     let mut attempt = 0;
     loop {
-        match store.ingest(events, &|p| catalogue.with_fee(p), now()).await {
+        match store.ingest_batches(batches, &|p| catalogue.with_fee(p), now()).await {
             Err(e) if attempt < 5 && e.is_transient() => {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(20 * attempt)).await;
@@ -159,34 +164,25 @@ fn now() -> DateTime<Utc> {
 /// transaction, answers each.
 async fn writer(store: Store, mut queue: mpsc::Receiver<Job>) {
     while let Some(first) = queue.recv().await {
+        let mut count = first.batch.events.len();
         let mut jobs = vec![first];
-        let mut count = jobs[0].events.len();
         while count < GROUP_EVENTS {
             match queue.try_recv() {
                 Ok(job) => {
-                    count += job.events.len();
+                    count += job.batch.events.len();
                     jobs.push(job);
                 }
                 Err(_) => break,
             }
         }
         let catalogue = jobs[jobs.len() - 1].catalogue.clone();
-        let mut all = Vec::with_capacity(count);
-        let mut sizes = Vec::with_capacity(jobs.len());
-        let mut replies = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            sizes.push(job.events.len());
-            all.extend(job.events);
-            replies.push(job.reply);
-        }
-        let result = with_retries(&store, &all, &catalogue).await;
-        let mut offset = 0;
-        for (reply, size) in replies.into_iter().zip(sizes) {
+        let (batches, replies): (Vec<Batch>, Vec<_>) = jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
+        let result = with_retries(&store, &batches, &catalogue).await;
+        for (k, reply) in replies.into_iter().enumerate() {
             let answer = match &result {
-                Ok(new) => Ok(new[offset..offset + size].to_vec()),
+                Ok(flags) => Ok(flags[k].clone()),
                 Err(e) => Err(StoreError::Conflict(format!("the events could not be stored: {e}"))),
             };
-            offset += size;
             let _ = reply.send(answer);
         }
     }

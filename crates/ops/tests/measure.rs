@@ -1,0 +1,186 @@
+//! Automatic measurement on both backends: simulated feeds taken in batch by batch, in
+//! any order, with resends; the roll-ups equal the generator's truth, a rebuild from the
+//! raw events equals the incremental roll-ups, and ended periods become measured values.
+
+// Test code: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use model::access::{Principal, Role};
+use model::measure::{ALL_PROCEDURES, Event};
+use model::{Period, Provenance, UnitKey};
+use ops::measure::Ingestor;
+use ops::simulate::{Settings, Simulator, expected, to_json};
+use store::{Page, ValueFilter};
+use testkit::TestDb;
+
+async fn load(db: &TestDb) {
+    let files = testkit::seed_files();
+    let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    ops::import(&db.store, &refs, |_| {}).await.unwrap();
+}
+
+fn start() -> DateTime<Utc> {
+    "2026-09-28T17:00:00Z".parse().unwrap()
+}
+
+async fn simulate(db: &TestDb, days: i64, seed: u64) -> (Vec<Event>, Vec<UnitKey>) {
+    let reference = db.store.reference().await.unwrap();
+    let procedures = db.store.procedures().await.unwrap();
+    let settings = Settings { seed, scale: 0.01, ..Settings::default() };
+    let mut sim = Simulator::new(&reference.units, &reference.lineage, &procedures, settings, start());
+    let events = sim.advance(start() + Duration::days(days));
+    (events, sim.units())
+}
+
+fn machine(units: Vec<UnitKey>) -> Principal {
+    Principal { id: "token:1".into(), name: "feeds".into(), role: Role::Machine, units }
+}
+
+fn ndjson(events: &[Event]) -> Vec<u8> {
+    events.iter().map(to_json).collect::<Vec<_>>().join("\n").into_bytes()
+}
+
+async fn batches_resends_and_rebuild(db: &TestDb) {
+    load(db).await;
+    let (events, units) = simulate(db, 35, 11).await;
+    assert!(events.len() > 10_000, "only {} events", events.len());
+    let ingest = Ingestor::new(db.store.clone());
+    let who = machine(units);
+    let (mut accepted, mut duplicate) = (0, 0);
+    // Batches of 3.000 in the order sent, each overlapping the one before by 500.
+    let mut from = 0;
+    while from < events.len() {
+        let to = (from + 3000).min(events.len());
+        let overlap = from.saturating_sub(500);
+        let outcome = ingest.ingest(&who, &ndjson(&events[overlap..to]), true).await.unwrap();
+        assert_eq!(outcome.rejected, 0, "{:?}", outcome.errors.first());
+        accepted += outcome.accepted;
+        duplicate += outcome.duplicate;
+        from = to;
+    }
+    let catalogue = ingest.catalogue().await.unwrap();
+    let truth = expected(&events, &|p| catalogue.with_fee(p));
+    let unique: usize = truth.feeds().iter().map(|(_, f)| f.events as usize).sum();
+    assert_eq!(accepted, unique, "each distinct event is accepted once");
+    assert!(duplicate > 0);
+    assert_eq!(db.store.event_count().await.unwrap() as usize, unique);
+
+    // The same batch again, whole: nothing changes.
+    let before = db.store.rollup_snapshot().await.unwrap();
+    let again = ingest.ingest(&who, &ndjson(&events[..5000]), true).await.unwrap();
+    assert_eq!((again.accepted, again.duplicate), (0, 5000));
+    assert_eq!(db.store.rollup_snapshot().await.unwrap(), before);
+
+    // Month by month, every unit's totals are the generator's.
+    for month in ["2026-09", "2026-10", "2026-11"] {
+        let period: Period = month.parse().unwrap();
+        let (first, _) = ops::measure::months(period);
+        let stored = db.store.unit_totals(first, first).await.unwrap();
+        let mut wanted: Vec<_> = truth
+            .months()
+            .into_iter()
+            .filter(|((_, p, m), _)| p == ALL_PROCEDURES && *m == first)
+            .map(|((u, _, _), c)| (u, c))
+            .collect();
+        wanted.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(stored, wanted, "totals of {month}");
+    }
+
+    // Rebuilt from the raw events, the roll-ups are the incremental ones.
+    let read = db.store.rebuild_rollups(&|p| catalogue.with_fee(p)).await.unwrap();
+    assert_eq!(read as usize, unique);
+    let rebuilt = db.store.rollup_snapshot().await.unwrap();
+    assert_eq!(rebuilt, before);
+    assert!(!rebuilt.loads.is_empty() && !rebuilt.days.is_empty());
+
+    // October has ended: its rates become measured values with their parts.
+    let report = ops::measure::publish(&db.store, "2026-10".parse().unwrap()).await.unwrap();
+    assert!(report.values_added > 30 * 6, "{} values", report.values_added);
+    let filter = ValueFilter {
+        indicator: Some("service.on_time_rate".parse().unwrap()),
+        period: Some("2026-10".parse().unwrap()),
+        ..Default::default()
+    };
+    let values = db.store.values(&filter, Page::ALL).await.unwrap().items;
+    let hanoi = values.iter().find(|v| v.unit.as_str() == "ha-noi").expect("Hà Nội measured");
+    assert_eq!(hanoi.provenance, Provenance::Measured);
+    let (part, whole) = (hanoi.numerator.unwrap(), hanoi.denominator.unwrap());
+    assert!(whole > part && part > rust_decimal::Decimal::ZERO);
+    assert!(values.iter().any(|v| v.unit.as_str() == "vn"), "the nation's figure is measured too");
+    let unchanged = ops::measure::publish(&db.store, "2026-10".parse().unwrap()).await.unwrap();
+    assert_eq!(unchanged.values_added, 0, "publishing again adds no revision");
+}
+
+/// Sent in reverse, or shuffled and from two tasks at once, the totals are the same.
+async fn order_does_not_matter(db: &TestDb) {
+    load(db).await;
+    let (mut events, units) = simulate(db, 4, 23).await;
+    events.reverse();
+    let ingest = std::sync::Arc::new(Ingestor::new(db.store.clone()));
+    let who = machine(units);
+    let halves: Vec<Vec<Event>> = events.chunks(events.len() / 2 + 1).map(<[Event]>::to_vec).collect();
+    let mut tasks = Vec::new();
+    for half in halves {
+        let (ingest, who) = (ingest.clone(), who.clone());
+        tasks.push(tokio::spawn(async move {
+            for chunk in half.chunks(700) {
+                let outcome = ingest.ingest(&who, &ndjson(chunk), true).await.unwrap();
+                assert_eq!(outcome.rejected, 0);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let catalogue = ingest.catalogue().await.unwrap();
+    let incremental = db.store.rollup_snapshot().await.unwrap();
+    db.store.rebuild_rollups(&|p| catalogue.with_fee(p)).await.unwrap();
+    assert_eq!(db.store.rollup_snapshot().await.unwrap(), incremental);
+    let truth = expected(&events, &|p| catalogue.with_fee(p));
+    let processed_before_received =
+        events.iter().rev().position(|e| matches!(e.what, model::measure::What::Processed)).is_some();
+    assert!(processed_before_received);
+    let total_received: i64 = incremental.months.iter().filter(|m| m.1 == ALL_PROCEDURES).map(|m| m.3[0]).sum();
+    let wanted: i64 = truth.months().iter().filter(|((_, p, _), _)| p == ALL_PROCEDURES).map(|(_, c)| c.received).sum();
+    assert_eq!(total_received, wanted);
+}
+
+/// Bad lines are named and cost nothing else; another unit's event refuses the batch.
+async fn bad_lines_and_other_units(db: &TestDb) {
+    load(db).await;
+    let ingest = Ingestor::new(db.store.clone());
+    let who = machine(vec![UnitKey::parse("ha-noi").unwrap()]);
+    let now = Utc::now().to_rfc3339();
+    let good = format!(
+        r#"{{"event_id":"a1","type":"dossier.received","unit":"01","procedure":"ho-tich.khai-sinh","dossier":"HS1","at":"{now}","channel":"online"}}"#
+    );
+    let body = format!(
+        "{good}\n{{not json\n{}\n{}\n",
+        r#"{"event_id":"a2","type":"dossier.received","unit":"01","procedure":"khong-co","dossier":"HS2","at":"2026-01-01T00:00:00Z","channel":"online"}"#,
+        r#"{"event_id":"a3","type":"portal.view","unit":"ha-noi","at":"2999-01-01T00:00:00Z","load_ms":100}"#
+    );
+    let outcome = ingest.ingest(&who, body.as_bytes(), true).await.unwrap();
+    assert_eq!((outcome.accepted, outcome.duplicate, outcome.rejected), (1, 0, 3));
+    let lines: Vec<usize> = outcome.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![2, 3, 4]);
+    assert!(outcome.errors[1].error.contains("unknown procedure 'khong-co'"));
+    assert_eq!(outcome.errors[1].event_id.as_deref(), Some("a2"));
+    assert!(outcome.errors[2].error.contains("future"));
+
+    let other = format!("{}\n{}", good.replace("a1", "b1"), good.replace("a1", "b2").replace("\"01\"", "\"79\""));
+    let refused = ingest.ingest(&who, other.as_bytes(), true).await.unwrap_err();
+    assert!(matches!(refused, ops::measure::IngestError::OtherUnit { line: 2, .. }), "{refused}");
+    assert_eq!(db.store.event_count().await.unwrap(), 1, "nothing of the refused batch was stored");
+    let reporter = Principal { role: Role::Reporter, ..who.clone() };
+    assert!(matches!(
+        ingest.ingest(&reporter, good.as_bytes(), true).await,
+        Err(ops::measure::IngestError::NotMachine)
+    ));
+}
+
+testkit::on_both_backends! {
+    batches => crate::batches_resends_and_rebuild,
+    order => crate::order_does_not_matter,
+    bad_input => crate::bad_lines_and_other_units,
+}
