@@ -1,0 +1,224 @@
+//! Ingestion as it runs for real: `dxmon serve` processes taking simulated events over
+//! HTTP. The server is killed (SIGKILL) at random moments and restarted while a client
+//! keeps sending and retries whatever was not acknowledged; two servers share one
+//! PostgreSQL database with some batches sent to both. The totals must equal the
+//! generator's exactly, and the roll-ups a rebuild from the raw events.
+
+// Test code: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use model::measure::{ALL_PROCEDURES, Counts};
+use rand::{RngExt, SeedableRng};
+use testkit::TestDb;
+
+fn dxmon(url: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_dxmon"))
+        .args(args)
+        .env("DXMON_DATABASE_URL", url)
+        .env("DXMON_LOG", "error")
+        .output()
+        .expect("run dxmon");
+    assert!(out.status.success(), "dxmon {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A database with the seed, a token for every province and ministry, and a file of
+/// simulated events split into NDJSON batches.
+fn prepare(db: &TestDb, events: usize, batch: usize) -> (String, Vec<String>) {
+    let data = testkit::data_dir();
+    let methodologies = testkit::methodologies_dir();
+    dxmon(&db.url, &["import", data.to_str().unwrap(), methodologies.to_str().unwrap()]);
+    let token = dxmon(
+        &db.url,
+        &["token", "create", "--name", "test feeds", "--unit", "group:provinces", "--unit", "group:ministries"],
+    );
+    let token = token.lines().last().unwrap().trim().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.ndjson");
+    dxmon(
+        &db.url,
+        &["bench", "generate", "--events", &events.to_string(), "--out", file.to_str().unwrap(), "--seed", "5"],
+    );
+    let lines: Vec<String> = std::fs::read_to_string(&file).unwrap().lines().map(str::to_owned).collect();
+    (token, lines.chunks(batch).map(|c| c.join("\n")).collect())
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start(url: &str, port: u16) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dxmon"))
+        .args(["serve", "--port", &port.to_string(), "--rate", "1000000"])
+        .env("DXMON_DATABASE_URL", url)
+        .env("DXMON_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start dxmon serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.contains("serving on"), "the server did not start: {line}");
+    Server { child, port }
+}
+
+/// Posts a batch; `Some((accepted, duplicate))` once acknowledged, `None` if the server
+/// was not there to answer.
+fn post(port: u16, token: &str, body: &str) -> Option<(u64, u64)> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(20))).build().into();
+    let mut r = agent
+        .post(&format!("http://127.0.0.1:{port}/api/v1/events"))
+        .header("authorization", &format!("Bearer {token}"))
+        .header("content-type", "application/x-ndjson")
+        .send(body.as_bytes())
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().ok()?).ok()?;
+    assert_eq!(v["rejected"], 0, "{v}");
+    Some((v["accepted"].as_u64()?, v["duplicate"].as_u64()?))
+}
+
+/// The generator's truth: every distinct event of the batches, per unit, all months.
+async fn expected(db: &TestDb, batches: &[String]) -> (usize, Vec<(String, Counts)>) {
+    let units = db.store.reference().await.unwrap().units;
+    let procedures = db.store.procedures().await.unwrap();
+    let catalogue = ops::measure::intake::Catalogue::new(units, &procedures);
+    let far = "2100-01-01T00:00:00Z".parse().unwrap();
+    let events: Vec<_> = batches
+        .iter()
+        .flat_map(|b| b.lines())
+        .map(|l| ops::measure::intake::check(l, &catalogue, far).unwrap())
+        .collect();
+    let truth = ops::simulate::expected(&events, &|p| catalogue.with_fee(p));
+    let distinct = truth.feeds().iter().map(|(_, f)| f.events as usize).sum();
+    let mut per_unit: std::collections::BTreeMap<String, Counts> = Default::default();
+    for ((unit, procedure, _), counts) in truth.months() {
+        if procedure == ALL_PROCEDURES {
+            per_unit.entry(unit.to_string()).or_default().merge(&counts);
+        }
+    }
+    (distinct, per_unit.into_iter().collect())
+}
+
+/// What the store holds, compared with the truth; then rebuilt, compared again.
+async fn check_totals(db: &TestDb, batches: &[String]) {
+    let (distinct, wanted) = expected(db, batches).await;
+    assert_eq!(db.store.event_count().await.unwrap() as usize, distinct, "every event once");
+    let (from, to) = (NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+    let stored: Vec<(String, Counts)> =
+        db.store.unit_totals(from, to).await.unwrap().into_iter().map(|(u, c)| (u.to_string(), c)).collect();
+    assert_eq!(stored, wanted, "the totals are the generator's");
+    let incremental = db.store.rollup_snapshot().await.unwrap();
+    dxmon(&db.url, &["rollup", "rebuild"]);
+    assert_eq!(db.store.rollup_snapshot().await.unwrap(), incremental, "a rebuild gives the same roll-ups");
+}
+
+/// Kill -9 at random moments; the client retries what was not acknowledged.
+async fn crash_and_retry(db: &TestDb) {
+    let (token, batches) = prepare(db, 24_000, 300);
+    let port = free_port();
+    let server = Arc::new(Mutex::new(start(&db.url, port)));
+    let done = Arc::new(AtomicBool::new(false));
+    let killer = {
+        let (server, done, url) = (server.clone(), done.clone(), db.url.clone());
+        std::thread::spawn(move || {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+            let mut kills = 0;
+            while !done.load(Ordering::SeqCst) && kills < 6 {
+                std::thread::sleep(Duration::from_millis(rng.random_range(50..400)));
+                let mut s = server.lock().unwrap();
+                s.child.kill().unwrap(); // SIGKILL
+                s.child.wait().unwrap();
+                kills += 1;
+                std::thread::sleep(Duration::from_millis(rng.random_range(0..200)));
+                *s = start(&url, s.port);
+            }
+            kills
+        })
+    };
+    let (mut acked, mut accepted, mut retries) = (0, 0, 0);
+    for body in &batches {
+        loop {
+            match post(port, &token, body) {
+                Some((a, _)) => {
+                    acked += 1;
+                    accepted += a;
+                    break;
+                }
+                None => {
+                    retries += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+    done.store(true, Ordering::SeqCst);
+    let kills = killer.join().unwrap();
+    server.lock().unwrap().child.kill().unwrap();
+    assert_eq!(acked, batches.len());
+    assert!(kills >= 3, "the server was killed only {kills} times");
+    eprintln!("{kills} kills, {retries} retries, {accepted} events accepted");
+    check_totals(db, &batches).await;
+}
+
+/// Two servers on one PostgreSQL database; every third batch goes to both at once.
+async fn two_servers(db: &TestDb) {
+    let (token, batches) = prepare(db, 12_000, 400);
+    let mut a = start(&db.url, free_port());
+    let mut b = start(&db.url, free_port());
+    let (pa, pb) = (a.port, b.port);
+    let token = Arc::new(token);
+    let accepted = Arc::new(Mutex::new(0u64));
+    std::thread::scope(|scope| {
+        for (i, body) in batches.iter().enumerate() {
+            let targets: Vec<u16> = match i % 3 {
+                0 => vec![pa, pb],
+                1 => vec![pa],
+                _ => vec![pb],
+            };
+            for port in targets {
+                let (token, accepted) = (token.clone(), accepted.clone());
+                scope.spawn(move || {
+                    let (a, _) = post(port, &token, body).expect("the server answers");
+                    *accepted.lock().unwrap() += a;
+                });
+            }
+            if i % 8 == 7 {
+                // Keep a handful of requests in flight, not all of them.
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    });
+    a.child.kill().unwrap();
+    b.child.kill().unwrap();
+    let (distinct, _) = expected(db, &batches).await;
+    assert_eq!(*accepted.lock().unwrap() as usize, distinct, "each event accepted by exactly one server");
+    check_totals(db, &batches).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_server_loses_and_doubles_nothing_sqlite() {
+    crash_and_retry(&testkit::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_server_loses_and_doubles_nothing_postgres() {
+    let Some(db) = testkit::postgres().await else { return };
+    crash_and_retry(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_count_exactly_postgres() {
+    let Some(db) = testkit::postgres().await else { return };
+    two_servers(&db).await;
+}
