@@ -36,9 +36,47 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !load_seed(&store).await? {
         anyhow::bail!("the built-in seed dataset did not load");
     }
-    demo_accounts(&store).await?;
-    serve(store, &args.listen).await?;
+    let token = demo_accounts(&store).await?;
+    let simulator = super::measure::simulator(&store, demo_simulation(), history_start()).await?;
+    let feeder_store = store.clone();
+    serve(store, &args.listen, move |addr| {
+        tokio::spawn(feed_demo(feeder_store, simulator, format!("http://{addr}"), token));
+    })
+    .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's systems: a hundredth of the national volume of dossiers.
+fn demo_simulation() -> ops::simulate::Settings {
+    ops::simulate::Settings { seed: 2026, scale: 0.01, ..ops::simulate::Settings::default() }
+}
+
+/// The simulated history starts on the first of last month, so that a whole month has
+/// ended and has measured values.
+fn history_start() -> chrono::DateTime<chrono::Utc> {
+    use chrono::Datelike;
+    let today = model::measure::local_day(chrono::Utc::now());
+    let last_month = today.with_day(1).and_then(|d| d.pred_opt()).and_then(|d| d.with_day(1)).unwrap_or(today);
+    super::measure::local_midnight(last_month)
+}
+
+/// Sends the simulated history to the demo server through the API, as the units'
+/// systems would, records the ended periods' measured values, then keeps sending live.
+async fn feed_demo(store: Store, mut sim: ops::simulate::Simulator, url: String, token: String) {
+    let mut sink = super::measure::Sink::Server { endpoint: format!("{url}/api/v1/events"), token };
+    match super::measure::feed(&mut sim, &mut sink, 5000, chrono::Utc::now()).await {
+        Ok((sent, accepted, _)) => println!("simulated systems sent {sent} events ({accepted} new); live feed running"),
+        Err(e) => {
+            eprintln!("the simulated feed stopped: {e:#}");
+            return;
+        }
+    }
+    if let Err(e) = ops::measure::publish_ended(&store, chrono::Utc::now()).await {
+        eprintln!("measured values could not be recorded: {e}");
+    }
+    if let Err(e) = super::measure::live(&mut sim, &mut sink).await {
+        eprintln!("the simulated feed stopped: {e:#}");
+    }
 }
 
 /// Loads the seed dataset, reporting each file.
@@ -48,7 +86,8 @@ pub async fn load_seed(store: &Store) -> anyhow::Result<bool> {
 }
 
 /// Accounts to try the workflow with, each with a fresh random password, printed once.
-async fn demo_accounts(store: &Store) -> anyhow::Result<()> {
+/// Returns the token of the simulated systems of every province and ministry.
+async fn demo_accounts(store: &Store) -> anyhow::Result<String> {
     use model::access::Role;
     let accounts: [(&str, &str, Role, &[&str]); 4] = [
         ("quantri", "Quản trị hệ thống", Role::Admin, &[]),
@@ -77,7 +116,15 @@ async fn demo_accounts(store: &Store) -> anyhow::Result<()> {
     .await?;
     lines.push_str(&format!("  API token for TP. Hà Nội's system: {token}\n"));
     print!("{lines}");
-    Ok(())
+    let (_, feeds) = ops::accounts::create_token(
+        store,
+        "Hệ thống một cửa điện tử của các bộ, tỉnh (giả lập)",
+        Role::Machine,
+        &["group:provinces".to_owned(), "group:ministries".to_owned()],
+        "demo",
+    )
+    .await?;
+    Ok(feeds)
 }
 
 fn chrono_stamp() -> String {

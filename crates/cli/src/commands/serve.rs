@@ -42,16 +42,20 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let store = args.database.open().await?;
-    serve(store, &args.listen).await?;
+    serve(store, &args.listen, |_| {}).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Serves `store` until Ctrl-C or SIGTERM, printing the address once listening.
-pub async fn serve(store: Store, listen: &ListenArgs) -> anyhow::Result<()> {
+/// Serves `store` until Ctrl-C or SIGTERM, printing the address once listening and
+/// handing it to `ready`. Meanwhile, every ten minutes, the measured rates of the
+/// periods that have just ended are recorded as indicator values.
+pub async fn serve(store: Store, listen: &ListenArgs, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
     let addr = SocketAddr::new(listen.bind, listen.port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     println!("dxmon is serving on http://{local}/  (API: http://{local}/api/v1/openapi.json)");
+    ready(local);
+    tokio::spawn(record_measured(store.clone()));
     let settings = web::Settings {
         secure_cookies: !(listen.insecure_cookies || listen.bind.is_loopback()),
         rate_per_second: listen.rate.max(1),
@@ -59,6 +63,18 @@ pub async fn serve(store: Store, listen: &ListenArgs) -> anyhow::Result<()> {
     };
     web::serve(listener, web::AppState::with_settings(store, settings), shutdown_signal()).await?;
     Ok(())
+}
+
+/// Records the measured values of ended periods now and every ten minutes.
+async fn record_measured(store: Store) {
+    loop {
+        match ops::measure::publish_ended(&store, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(values = n, "measured values recorded"),
+            Err(e) => tracing::warn!(error = %e, "measured values could not be recorded"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
 }
 
 async fn shutdown_signal() {

@@ -42,6 +42,7 @@ pub struct IndexPage {
     pub warnings: usize,
     /// Links to the periodic reports: (period, label).
     pub reports: Vec<(String, String)>,
+    pub live: Option<super::live::LiveFigures>,
 }
 
 const INDEX_CODES: [&str; 4] =
@@ -129,7 +130,9 @@ pub async fn index(
     let one = store::Page { limit: 1, offset: 0 };
     let findings = ops::findings(store).await?;
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
+    let live = super::live::nation(store, lang).await?;
     let page = IndexPage {
+        live,
         page: Chrome::new(lang, &caller, "/"),
         years: years.iter().map(ToString::to_string).collect(),
         index_rows,

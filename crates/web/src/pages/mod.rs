@@ -4,6 +4,7 @@
 
 mod agency;
 mod index;
+mod live;
 mod public;
 mod session;
 mod workspace;

@@ -154,6 +154,7 @@ pub struct UnitPage {
     /// Its tasks: (title, due, state, css class).
     pub tasks: Vec<(String, String, String, &'static str)>,
     pub reports: Vec<(String, String)>,
+    pub live: Option<super::live::LiveFigures>,
 }
 
 pub async fn unit(
@@ -276,7 +277,9 @@ pub async fn unit(
         (None, Some(b)) => format!("{} {}", lang.pick("đến", Some("until")), display::date(b, lang)),
         (None, None) => String::new(),
     };
+    let live = super::live::unit(&state.store, &unit.key, lang).await?;
     let page = UnitPage {
+        live,
         page: Chrome::new(lang, &caller, &format!("/units/{}", unit.key)),
         name: unit.name_in(lang).to_owned(),
         kind: match lang {
