@@ -458,7 +458,6 @@ impl Store {
             .bind(last)
             .bind(&unit))?;
         }
-        drop(c);
         tx.commit().await?;
         Ok(read)
     }

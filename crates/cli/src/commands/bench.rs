@@ -119,9 +119,8 @@ fn send_file(
             std::thread::spawn(move || -> anyhow::Result<()> {
                 let agent = ureq::Agent::new_with_defaults();
                 loop {
-                    let body = match rx.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.recv() {
-                        Ok(b) => b,
-                        Err(_) => return Ok(()),
+                    let Ok(body) = rx.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.recv() else {
+                        return Ok(());
                     };
                     let t = Instant::now();
                     let mut r = agent

@@ -339,10 +339,7 @@ pub fn to_json(e: &Event) -> String {
         "unit": e.unit.as_str(),
         "at": e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     });
-    let fields = match &mut v {
-        serde_json::Value::Object(m) => m,
-        _ => return v.to_string(),
-    };
+    let serde_json::Value::Object(fields) = &mut v else { return v.to_string() };
     if !e.procedure.is_empty() {
         fields.insert("procedure".into(), e.procedure.clone().into());
     }
