@@ -190,13 +190,14 @@ async fn documents_itself_and_checks(db: &TestDb) {
         ("POST", "/api/v1/submissions/{id}/return", "/api/v1/submissions/1/return"),
         ("GET", "/api/v1/regimes/{key}/completeness", "/api/v1/regimes/dia-phuong-6-thang/completeness?period=2026-H1"),
         ("GET", "/api/v1/audit", "/api/v1/audit"),
+        ("POST", "/api/v1/events", "/api/v1/events"),
     ] {
         assert!(documented.contains(&route), "{route} is not in the OpenAPI document");
         let request = Request::builder().method(method).uri(concrete).header(header::CONTENT_TYPE, "application/json");
         let response = app.clone().oneshot(request.body(Body::from("{}")).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {concrete}");
     }
-    assert_eq!(documented.len(), 25, "every documented path is served: {documented:?}");
+    assert_eq!(documented.len(), 29, "every documented path is served: {documented:?}");
 
     let findings = ok(&app, "/api/v1/checks?lang=en").await.to_string();
     assert!(findings.contains("12/34 = 35.3%"), "{findings}");
