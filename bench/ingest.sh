@@ -21,6 +21,7 @@ WORK=${WORK:-$ROOT/bench/work}
 PG=${DXMON_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${PORT:-18181}
 MONTH=2026-10
+export DXMON_LOG=error
 
 mkdir -p "$WORK"
 cargo build --release --quiet --bin dxmon --manifest-path "$ROOT/Cargo.toml"
@@ -51,18 +52,24 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$PORT/health" > /dev/null; do sleep 0.2; done
 RSS_START=$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)
+# The server's resident memory every second while events come in.
+(while kill -0 $SERVER 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$SERVER/status 2>/dev/null; sleep 1; done) > "$WORK/rss.txt" &
+SAMPLER=$!
 INGEST=$("$DXMON" bench ingest --url "http://127.0.0.1:$PORT" --token "$TOKEN" --file "$FILE" --clients "$CLIENTS" --batch "$BATCH")
 PEAK=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
 kill $SERVER; wait $SERVER 2>/dev/null || true
+wait $SAMPLER 2>/dev/null || true
+RSS_CURVE=$(awk '{a[NR]=$1} END {n=NR; if (n==0) exit; printf "%d %d %d %d", a[int(n*0.25)+1]/1024, a[int(n*0.5)+1]/1024, a[int(n*0.75)+1]/1024, a[n]/1024}' "$WORK/rss.txt")
 trap - EXIT
 
 QUERY=$("$DXMON" bench query --database "$URL" --month "$MONTH")
 DUCK=$("$WORK/venv/bin/python" "$ROOT/bench/duckdb_query.py" "$FILE" "$MONTH" "$ROOT/data/procedures.csv")
 
-"$WORK/venv/bin/python" - "$INGEST" "$QUERY" "$DUCK" "$PEAK" "$RSS_START" "$BACKEND" <<'PY'
+"$WORK/venv/bin/python" - "$INGEST" "$QUERY" "$DUCK" "$PEAK" "$RSS_START" "$BACKEND" "$RSS_CURVE" <<'PY'
 import json, sys
 ingest, query, duck = (json.loads(a) for a in sys.argv[1:4])
 peak_mib, start_mib, backend = int(sys.argv[4]) / 1024, int(sys.argv[5]) / 1024, sys.argv[6]
+curve = sys.argv[7].split()
 for unit, rates in query["rates"].items():
     other = duck["rates"].get(unit)
     assert other is not None, f"DuckDB has no figures for {unit}"
@@ -74,6 +81,8 @@ print(f"backend {backend}: {ingest['events']:,} events sent ({ingest['accepted']
       f"{ingest['clients']} clients, batches of {ingest['batch']:,}")
 print(f"  ingestion  {ingest['events_per_second']:>12,.0f} events/s   batch p50 {ingest['batch_p50_ms']:,.0f} ms, "
       f"p99 {ingest['batch_p99_ms']:,.0f} ms   server RSS {start_mib:,.0f} MiB at start, peak {peak_mib:,.0f} MiB")
+if len(curve) == 4:
+    print(f"  server RSS at a quarter, half, three quarters and the end of the sending: {' / '.join(curve)} MiB")
 print(f"  six rates per province, {query['month']} ({query['provinces']} provinces; the three answers agree):")
 print(f"    {'dxmon roll-ups':<34}{query['rollup_ms']:>10.2f} ms")
 print(f"    {'plain ' + scan + ' GROUP BY on raw events':<34}{query['scan_ms']:>10.2f} ms   {query['scan_ms'] / query['rollup_ms']:>8,.0f}x the roll-ups")

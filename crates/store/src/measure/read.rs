@@ -1,0 +1,305 @@
+//! Reading the roll-ups back: totals per unit, procedure and day, load-time buckets,
+//! feeds, a snapshot to compare a rebuild with, and the plain scan of the raw events.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use model::UnitKey;
+use model::measure::{COUNT_NAMES, Counts};
+
+use super::millis;
+use crate::conn::run;
+use crate::rows::key;
+use crate::{Result, Store};
+
+/// A unit's system as the store last heard from it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Feed {
+    pub unit: UnitKey,
+    pub first_arrived: DateTime<Utc>,
+    pub last_arrived: DateTime<Utc>,
+    /// The latest moment any of its events speaks of.
+    pub last_event_at: DateTime<Utc>,
+    pub events: i64,
+}
+
+/// Every roll-up row, in key order: what `rollup rebuild` must reproduce.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RollupSnapshot {
+    pub days: Vec<(String, String, NaiveDate, [i64; 20])>,
+    pub months: Vec<(String, String, NaiveDate, [i64; 20])>,
+    pub loads: Vec<(String, NaiveDate, i64, i64)>,
+    pub feed_events: Vec<(String, i64, i64)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FeedRow {
+    unit: String,
+    first_arrived: i64,
+    last_arrived: i64,
+    last_event_at: i64,
+    events: i64,
+}
+
+fn counts_of(row: &[i64]) -> Counts {
+    let mut a = [0i64; 20];
+    a.copy_from_slice(&row[..20]);
+    Counts::from_array(a)
+}
+
+/// A row of sums as the database returns them: SUM over BIGINT is NUMERIC in
+/// PostgreSQL, so it is cast back.
+fn sum_columns() -> String {
+    COUNT_NAMES.iter().map(|n| format!("CAST(SUM({n}) AS BIGINT) AS {n}")).collect::<Vec<_>>().join(", ")
+}
+
+#[derive(sqlx::FromRow)]
+struct SumRow {
+    key: String,
+    #[sqlx(flatten)]
+    counts: CountsRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountsRow {
+    received: i64,
+    received_online: i64,
+    received_in_person: i64,
+    received_postal: i64,
+    fully_online: i64,
+    received_with_fee: i64,
+    processed: i64,
+    on_time: i64,
+    late: i64,
+    e_result: i64,
+    digitised: i64,
+    paid_online: i64,
+    paid_amount: i64,
+    synced: i64,
+    feedback_received: i64,
+    feedback_on_time: i64,
+    feedback_late: i64,
+    feedback_satisfied: i64,
+    feedback_unsatisfied: i64,
+    page_views: i64,
+}
+
+impl CountsRow {
+    fn counts(&self) -> Counts {
+        counts_of(&[
+            self.received,
+            self.received_online,
+            self.received_in_person,
+            self.received_postal,
+            self.fully_online,
+            self.received_with_fee,
+            self.processed,
+            self.on_time,
+            self.late,
+            self.e_result,
+            self.digitised,
+            self.paid_online,
+            self.paid_amount,
+            self.synced,
+            self.feedback_received,
+            self.feedback_on_time,
+            self.feedback_late,
+            self.feedback_satisfied,
+            self.feedback_unsatisfied,
+            self.page_views,
+        ])
+    }
+}
+
+impl Store {
+    /// Every roll-up row, for comparing an incremental result with a rebuilt one.
+    pub async fn rollup_snapshot(&self) -> Result<RollupSnapshot> {
+        let mut pooled = self.acquire().await?;
+        let mut c = pooled.conn();
+        let names = COUNT_NAMES.join(", ");
+        let mut snapshot = RollupSnapshot::default();
+        for (table, period) in [("measure_days", "day"), ("measure_months", "month")] {
+            let sql = format!(
+                "SELECT unit AS key, procedure, {period} AS period, {names} FROM {table} ORDER BY unit, procedure, {period}"
+            );
+            let rows: Vec<PeriodRow> = run!(&mut c, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
+            let rows = rows.into_iter().map(|r| (r.key, r.procedure, r.period, r.counts.counts().to_array())).collect();
+            if period == "day" {
+                snapshot.days = rows;
+            } else {
+                snapshot.months = rows;
+            }
+        }
+        snapshot.loads = run!(&mut c, |c| sqlx::query_as(
+            "SELECT unit, day, bucket, views FROM measure_load ORDER BY unit, day, bucket"
+        )
+        .fetch_all(&mut *c)
+        .await)?;
+        snapshot.feed_events =
+            run!(&mut c, |c| sqlx::query_as("SELECT unit, last_event_at, events FROM measure_feeds ORDER BY unit")
+                .fetch_all(&mut *c)
+                .await)?;
+        Ok(snapshot)
+    }
+
+    /// Each unit's totals over the months from `from` to `to` (first days, inclusive).
+    pub async fn unit_totals(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(UnitKey, Counts)>> {
+        let sql = format!(
+            "SELECT unit AS key, {} FROM measure_months WHERE procedure = '*' AND month >= $1 AND month <= $2 GROUP BY unit ORDER BY unit",
+            sum_columns()
+        );
+        let rows = self.sum_rows(&sql, None, from, to).await?;
+        rows.into_iter().map(|r| Ok((key("measured unit", r.key)?, r.counts.counts()))).collect()
+    }
+
+    /// One unit's totals per procedure over the months from `from` to `to`.
+    pub async fn procedure_totals(
+        &self,
+        unit: &UnitKey,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, Counts)>> {
+        let sql = format!(
+            "SELECT procedure AS key, {} FROM measure_months WHERE procedure <> '*' AND month >= $1 AND month <= $2 AND unit = $3 GROUP BY procedure ORDER BY procedure",
+            sum_columns()
+        );
+        let rows = self.sum_rows(&sql, Some(unit.as_str()), from, to).await?;
+        Ok(rows.into_iter().map(|r| (r.key, r.counts.counts())).collect())
+    }
+
+    /// One unit's totals per day from `from` to `to` (inclusive).
+    pub async fn daily_totals(
+        &self,
+        unit: &UnitKey,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Counts)>> {
+        let sql = format!(
+            "SELECT day AS period, {} FROM measure_days WHERE day >= $1 AND day <= $2 AND unit = $3 GROUP BY day ORDER BY day",
+            sum_columns()
+        );
+        let mut pooled = self.acquire().await?;
+        let rows: Vec<DayRow> = run!(&mut pooled.conn(), |c| sqlx::query_as(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(unit.as_str())
+            .fetch_all(&mut *c)
+            .await)?;
+        Ok(rows.into_iter().map(|r| (r.period, r.counts.counts())).collect())
+    }
+
+    async fn sum_rows(&self, sql: &str, unit: Option<&str>, from: NaiveDate, to: NaiveDate) -> Result<Vec<SumRow>> {
+        let mut pooled = self.acquire().await?;
+        Ok(run!(&mut pooled.conn(), |c| {
+            let mut q = sqlx::query_as(sql).bind(from).bind(to);
+            if let Some(u) = unit {
+                q = q.bind(u);
+            }
+            q.fetch_all(&mut *c).await
+        })?)
+    }
+
+    /// Page views per load-time bucket, for one unit or all, from `from` to `to`.
+    pub async fn load_buckets(
+        &self,
+        unit: Option<&UnitKey>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(i64, i64)>> {
+        let mut pooled = self.acquire().await?;
+        let rows: Vec<(i64, i64)> = run!(&mut pooled.conn(), |c| sqlx::query_as(
+            "SELECT bucket, CAST(SUM(views) AS BIGINT) FROM measure_load
+             WHERE day >= $1 AND day <= $2 AND ($3 = '' OR unit = $3) GROUP BY bucket ORDER BY bucket"
+        )
+        .bind(from)
+        .bind(to)
+        .bind(unit.map_or("", |u| u.as_str()))
+        .fetch_all(&mut *c)
+        .await)?;
+        Ok(rows)
+    }
+
+    pub async fn feeds(&self) -> Result<Vec<Feed>> {
+        let mut pooled = self.acquire().await?;
+        let rows: Vec<FeedRow> =
+            run!(&mut pooled.conn(), |c| sqlx::query_as("SELECT * FROM measure_feeds ORDER BY unit")
+                .fetch_all(&mut *c)
+                .await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Feed {
+                    unit: key("feed unit", r.unit)?,
+                    first_arrived: millis(r.first_arrived),
+                    last_arrived: millis(r.last_arrived),
+                    last_event_at: millis(r.last_event_at),
+                    events: r.events,
+                })
+            })
+            .collect()
+    }
+
+    /// How many events are stored.
+    pub async fn event_count(&self) -> Result<i64> {
+        let mut pooled = self.acquire().await?;
+        let (n,): (i64,) =
+            run!(&mut pooled.conn(), |c| sqlx::query_as("SELECT COUNT(*) FROM events").fetch_one(&mut *c).await)?;
+        Ok(n)
+    }
+
+    /// The same per-unit totals as `unit_totals`, for events between two instants,
+    /// computed by scanning the raw events: the plain-SQL answer the benchmark
+    /// compares the roll-ups with.
+    pub async fn scan_unit_totals(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<(UnitKey, Counts)>> {
+        let is = |kind: &str, extra: &str| {
+            format!("CAST(SUM(CASE WHEN kind = '{kind}'{extra} THEN 1 ELSE 0 END) AS BIGINT)")
+        };
+        let columns = [
+            is("dossier.received", ""),
+            is("dossier.received", " AND detail = 'online'"),
+            is("dossier.received", " AND detail = 'in_person'"),
+            is("dossier.received", " AND detail = 'postal'"),
+            is("dossier.received", " AND flag = 1"),
+            is("dossier.received", " AND procedure IN (SELECT code FROM procedures WHERE fee = 1)"),
+            is("dossier.processed", ""),
+            is("dossier.returned", " AND flag = 1"),
+            is("dossier.returned", " AND flag = 0"),
+            is("dossier.e_result", ""),
+            is("dossier.digitised", ""),
+            is("dossier.paid", ""),
+            "CAST(SUM(CASE WHEN kind = 'dossier.paid' THEN number ELSE 0 END) AS BIGINT)".to_owned(),
+            is("dossier.synced", ""),
+            is("feedback.received", ""),
+            is("feedback.handled", " AND flag = 1"),
+            is("feedback.handled", " AND flag = 0"),
+            is("feedback.rated", " AND flag = 1"),
+            is("feedback.rated", " AND flag = 0"),
+            is("portal.view", ""),
+        ];
+        let named: Vec<String> = columns.iter().zip(COUNT_NAMES).map(|(c, n)| format!("{c} AS {n}")).collect();
+        let sql = format!(
+            "SELECT unit AS key, {} FROM events WHERE at >= $1 AND at < $2 GROUP BY unit ORDER BY unit",
+            named.join(", ")
+        );
+        let mut pooled = self.acquire().await?;
+        let rows: Vec<SumRow> = run!(&mut pooled.conn(), |c| sqlx::query_as(&sql)
+            .bind(from.timestamp_millis())
+            .bind(until.timestamp_millis())
+            .fetch_all(&mut *c)
+            .await)?;
+        rows.into_iter().map(|r| Ok((key("measured unit", r.key)?, r.counts.counts()))).collect()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PeriodRow {
+    key: String,
+    procedure: String,
+    period: NaiveDate,
+    #[sqlx(flatten)]
+    counts: CountsRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct DayRow {
+    period: NaiveDate,
+    #[sqlx(flatten)]
+    counts: CountsRow,
+}
