@@ -22,13 +22,13 @@ pub struct SimulateArgs {
     #[command(flatten)]
     pub database: DatabaseArg,
     /// Send to this server (POST /api/v1/events) instead of the database.
-    #[arg(long, requires = "token")]
-    pub url: Option<String>,
+    #[arg(long = "url", id = "server", requires = "token")]
+    pub server: Option<String>,
     /// The machine token to send with; it must be bound to every simulated unit.
     #[arg(long, env = "DXMON_TOKEN")]
     pub token: Option<String>,
     /// Write NDJSON to this file instead.
-    #[arg(long, conflicts_with = "url")]
+    #[arg(long, conflicts_with = "server")]
     pub out: Option<std::path::PathBuf>,
     /// First day (Vietnamese calendar) of simulated history.
     #[arg(long)]
@@ -169,7 +169,7 @@ pub async fn simulate(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let settings =
         Settings { seed: args.seed, scale: args.scale, duplicate_share: args.duplicates, late_share: args.late };
     let mut sim = simulator(&store, settings, start).await?;
-    let mut sink = match (&args.url, &args.out) {
+    let mut sink = match (&args.server, &args.out) {
         (Some(url), _) => Sink::Server {
             endpoint: format!("{}/api/v1/events", url.trim_end_matches('/')),
             token: args.token.clone().unwrap_or_default(),
