@@ -222,3 +222,29 @@ async fn two_servers_count_exactly_postgres() {
     let Some(db) = testkit::postgres().await else { return };
     two_servers(&db).await;
 }
+
+/// `dxmon simulate` as a user runs it: into a file, into the database twice (the second
+/// time everything is a repeat), then the month's measured values.
+#[tokio::test(flavor = "multi_thread")]
+async fn simulate_into_a_file_and_the_database() {
+    let db = testkit::sqlite().await;
+    let data = testkit::data_dir();
+    dxmon(&db.url, &["import", data.to_str().unwrap()]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.ndjson");
+    let out = dxmon(&db.url, &["simulate", "--days", "1", "--scale", "0.002", "--out", file.to_str().unwrap()]);
+    let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+    assert!(lines > 100 && out.starts_with(&format!("{lines} events")), "{out}");
+    let first = dxmon(&db.url, &["simulate", "--since", "2026-10-01", "--scale", "0.001", "--seed", "3"]);
+    let again = dxmon(&db.url, &["simulate", "--since", "2026-10-01", "--scale", "0.001", "--seed", "3"]);
+    assert!(!first.contains(": 0 new"), "{first}");
+    assert!(again.contains(": 0 new"), "sent again, nothing is new: {again}");
+    let published = dxmon(&db.url, &["measure", "publish", "--period", "2026-10"]);
+    assert!(published.starts_with("2026-10: ") && !published.starts_with("2026-10: 0 "), "{published}");
+    let refused = Command::new(env!("CARGO_BIN_EXE_dxmon"))
+        .args(["simulate", "--url", "http://127.0.0.1:9", "--out", "x.ndjson"])
+        .env("DXMON_DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "a server and a file at once are refused");
+}

@@ -25,6 +25,8 @@ pub const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 
 /// One event as a unit's system sends it. Fields that do not apply to the type are
 /// refused, as are fields the format does not know.
+// The format as the OpenAPI document shows it; the endpoint reads events with
+// `ops::measure::intake`, which gives each missing or misplaced field its own message.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct EventDoc {
