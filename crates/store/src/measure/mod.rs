@@ -292,22 +292,10 @@ impl Store {
         read_procedures(&mut pooled.conn()).await
     }
 
-    /// Stores the events not stored before and adds exactly those to the roll-ups, in
-    /// one transaction. Returns, for each event as sent, whether it was new.
-    /// `with_fee` tells whether a procedure carries a fee.
-    pub async fn ingest(
-        &self,
-        events: Vec<Event>,
-        with_fee: &(dyn Fn(&str) -> bool + Sync),
-        arrived: DateTime<Utc>,
-    ) -> Result<Vec<bool>> {
-        let batch = Batch::new(events, with_fee);
-        let flags = self.ingest_batches(std::slice::from_ref(&batch), with_fee, arrived).await?;
-        Ok(batch.places.iter().map(|p| p.is_some_and(|i| flags[0][i])).collect())
-    }
-
-    /// Stores several batches in one transaction (one flush to disk for them all).
-    /// Returns, for each batch, whether each of its events was new.
+    /// Stores batches of events not stored before and adds exactly those to the
+    /// roll-ups, in one transaction (one flush to disk for them all). Returns, for each
+    /// batch, whether each of its events was new. `with_fee` tells whether a procedure
+    /// carries a fee.
     pub async fn ingest_batches(
         &self,
         batches: &[Batch],

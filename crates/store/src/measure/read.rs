@@ -165,27 +165,6 @@ impl Store {
         Ok(rows.into_iter().map(|r| (r.key, r.counts.counts())).collect())
     }
 
-    /// One unit's totals per day from `from` to `to` (inclusive).
-    pub async fn daily_totals(
-        &self,
-        unit: &UnitKey,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, Counts)>> {
-        let sql = format!(
-            "SELECT day AS period, {} FROM measure_days WHERE day >= $1 AND day <= $2 AND unit = $3 GROUP BY day ORDER BY day",
-            sum_columns()
-        );
-        let mut pooled = self.acquire().await?;
-        let rows: Vec<DayRow> = run!(&mut pooled.conn(), |c| sqlx::query_as(&sql)
-            .bind(from)
-            .bind(to)
-            .bind(unit.as_str())
-            .fetch_all(&mut *c)
-            .await)?;
-        Ok(rows.into_iter().map(|r| (r.period, r.counts.counts())).collect())
-    }
-
     async fn sum_rows(&self, sql: &str, unit: Option<&str>, from: NaiveDate, to: NaiveDate) -> Result<Vec<SumRow>> {
         let mut pooled = self.acquire().await?;
         Ok(run!(&mut pooled.conn(), |c| {
@@ -292,13 +271,6 @@ impl Store {
 struct PeriodRow {
     key: String,
     procedure: String,
-    period: NaiveDate,
-    #[sqlx(flatten)]
-    counts: CountsRow,
-}
-
-#[derive(sqlx::FromRow)]
-struct DayRow {
     period: NaiveDate,
     #[sqlx(flatten)]
     counts: CountsRow,
