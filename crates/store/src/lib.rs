@@ -22,7 +22,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use accounts::{NewUser, Token, User};
 pub use collection::{AuditEntry, AuditFilter, NewAudit, SubmissionFilter};
-pub use measure::{Feed, RollupSnapshot};
+pub use measure::{EventWriter, Feed, RollupSnapshot};
 pub use read::{IndicatorFilter, Page, Paged, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
 pub use write::ApplyReport;
 
@@ -35,6 +35,8 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("could not bring the database schema up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL '{0}'; use sqlite:PATH or postgres://USER@HOST/DB")]
@@ -43,9 +45,6 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
-    /// Another writer got in the way; the transaction left nothing and may be retried.
-    #[error("the database is busy: {0}")]
-    Busy(String),
 }
 
 impl StoreError {
@@ -56,7 +55,10 @@ impl StoreError {
             StoreError::Database(sqlx::Error::Database(e)) => {
                 matches!(e.code().as_deref(), Some("40P01" | "40001" | "5" | "517" | "6"))
             }
-            StoreError::Database(sqlx::Error::PoolTimedOut) | StoreError::Busy(_) => true,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            }
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
             _ => false,
         }
     }

@@ -6,8 +6,10 @@
 //! servers can do to the same row without losing a count.
 
 mod read;
+mod sqlite_writer;
 
 pub use read::{Feed, RollupSnapshot};
+pub use sqlite_writer::EventWriter;
 
 use std::collections::HashSet;
 
@@ -77,11 +79,10 @@ pub(super) fn millis(at: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(at).unwrap_or_default()
 }
 
-/// `rows` tuples of `per_row` parameters. PostgreSQL numbers them; SQLite gets plain
-/// `?`, because binding numbered parameters costs time in proportion to their count,
-/// which makes a statement of thousands quadratic.
-fn placeholders(c: &Conn<'_>, rows: usize, per_row: usize) -> String {
-    let numbered = matches!(c, Conn::Postgres(_));
+/// `rows` tuples of `per_row` parameters, numbered (`$1`, for PostgreSQL) or plain
+/// (`?`, for SQLite: binding numbered parameters costs time in proportion to their
+/// count, which makes a statement of thousands quadratic).
+fn placeholders(numbered: bool, rows: usize, per_row: usize) -> String {
     let mut sql = String::with_capacity(rows * per_row * 5);
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ",(" });
@@ -101,106 +102,88 @@ fn placeholders(c: &Conn<'_>, rows: usize, per_row: usize) -> String {
     sql
 }
 
+fn numbered(c: &Conn<'_>) -> bool {
+    matches!(c, Conn::Postgres(_))
+}
+
+/// An event's ten columns, in the order every INSERT of events binds them.
+const EVENT_INSERT: &str =
+    "INSERT INTO events (unit, event_id, kind, procedure, dossier, at, detail, flag, number, arrived) VALUES";
+
+/// Adds what a set of events tells of a unit's system: parameters unit, arrival, the
+/// latest event's moment and the count of events.
+const FEED_UPSERT: &str = "INSERT INTO measure_feeds (unit, first_arrived, last_arrived, last_event_at, events)
+     VALUES ($1, $2, $2, $3, $4)
+     ON CONFLICT (unit) DO UPDATE SET
+         first_arrived = CASE WHEN excluded.first_arrived < measure_feeds.first_arrived
+             THEN excluded.first_arrived ELSE measure_feeds.first_arrived END,
+         last_arrived = CASE WHEN excluded.last_arrived > measure_feeds.last_arrived
+             THEN excluded.last_arrived ELSE measure_feeds.last_arrived END,
+         last_event_at = CASE WHEN excluded.last_event_at > measure_feeds.last_event_at
+             THEN excluded.last_event_at ELSE measure_feeds.last_event_at END,
+         events = measure_feeds.events + excluded.events";
+
+fn load_upsert(numbered: bool, rows: usize) -> String {
+    format!(
+        "INSERT INTO measure_load (unit, day, bucket, views) VALUES {} \
+         ON CONFLICT (unit, day, bucket) DO UPDATE SET views = measure_load.views + excluded.views",
+        placeholders(numbered, rows, 4)
+    )
+}
+
 /// Event ids, by unit.
 type Keys = std::collections::HashMap<String, HashSet<String>>;
 
-fn contains(keys: &Keys, e: &Event) -> bool {
-    keys.get(e.unit.as_str()).is_some_and(|ids| ids.contains(&e.event_id))
-}
-
-/// Binds each event's ten columns, in the order the INSERT names them.
-macro_rules! bind_events {
-    ($query:expr, $events:expr, $arrived:expr) => {{
-        let mut q = $query;
-        for e in $events {
-            let col = e.what.columns();
-            q = q
-                .bind(e.unit.as_str())
-                .bind(&e.event_id)
-                .bind(col.kind)
-                .bind(&e.procedure)
-                .bind(&e.dossier)
-                .bind(e.at.timestamp_millis())
-                .bind(col.detail)
-                .bind(col.flag.map(i64::from))
-                .bind(col.number)
-                .bind($arrived);
-        }
-        q
-    }};
-}
-
-/// Inserts the events not stored yet; says for each whether it was new.
-///
-/// PostgreSQL answers which rows it inserted (RETURNING), which is exact however
-/// many servers insert at once. SQLite has one writer: it is asked which events it
-/// already holds (usually none, so few rows come back) and then takes the rest; the
-/// count of rows inserted proves that no other writer came in between.
+/// Inserts the events not stored yet; says for each whether it was new. The database
+/// answers which rows it inserted, which is exact however many servers insert at once.
 async fn insert_events(c: &mut Conn<'_>, events: &[&Event], arrived: i64) -> Result<Vec<bool>> {
     let mut new = Vec::with_capacity(events.len());
-    let sqlite = matches!(c, Conn::Sqlite(_));
     for chunk in fixed_chunks(events, EVENT_CHUNK) {
-        let mut existing = Keys::new();
-        if sqlite {
-            let sql = format!(
-                "SELECT e.unit, e.event_id FROM (VALUES {}) AS v JOIN events e ON e.unit = v.column1 AND e.event_id = v.column2",
-                placeholders(c, chunk.len(), 2)
-            );
-            let rows: Vec<(String, String)> = run!(c, |c| {
-                let mut q = sqlx::query_as(&sql);
-                for e in chunk {
-                    q = q.bind(e.unit.as_str()).bind(&e.event_id);
-                }
-                q.fetch_all(&mut *c).await
-            })?;
-            for (unit, id) in rows {
-                existing.entry(unit).or_default().insert(id);
-            }
-        }
-        let returning = if sqlite { "" } else { " RETURNING unit, event_id" };
         let sql = format!(
-            "INSERT INTO events (unit, event_id, kind, procedure, dossier, at, detail, flag, number, arrived)
-             VALUES {} ON CONFLICT (unit, event_id) DO NOTHING{returning}",
-            placeholders(c, chunk.len(), 10)
+            "{EVENT_INSERT} {} ON CONFLICT (unit, event_id) DO NOTHING RETURNING unit, event_id",
+            placeholders(numbered(c), chunk.len(), 10)
         );
-        match c {
-            Conn::Sqlite(conn) => {
-                let affected =
-                    bind_events!(sqlx::query(&sql), chunk, arrived).execute(&mut **conn).await?.rows_affected();
-                let flags: Vec<bool> = chunk.iter().map(|e| !contains(&existing, e)).collect();
-                if affected != flags.iter().filter(|f| **f).count() as u64 {
-                    return Err(StoreError::Busy("another writer stored some of these events meanwhile".into()));
-                }
-                new.extend(flags);
+        let rows: Vec<(String, String)> = run!(c, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for e in chunk {
+                let col = e.what.columns();
+                q = q
+                    .bind(e.unit.as_str())
+                    .bind(&e.event_id)
+                    .bind(col.kind)
+                    .bind(&e.procedure)
+                    .bind(&e.dossier)
+                    .bind(e.at.timestamp_millis())
+                    .bind(col.detail)
+                    .bind(col.flag.map(i64::from))
+                    .bind(col.number)
+                    .bind(arrived);
             }
-            Conn::Postgres(conn) => {
-                let rows: Vec<(String, String)> =
-                    bind_events!(sqlx::query_as(&sql), chunk, arrived).fetch_all(&mut **conn).await?;
-                let mut inserted = Keys::new();
-                for (unit, id) in rows {
-                    inserted.entry(unit).or_default().insert(id);
-                }
-                new.extend(chunk.iter().map(|e| contains(&inserted, e)));
-            }
+            q.fetch_all(&mut *c).await
+        })?;
+        let mut inserted = Keys::new();
+        for (unit, id) in rows {
+            inserted.entry(unit).or_default().insert(id);
         }
+        new.extend(chunk.iter().map(|e| inserted.get(e.unit.as_str()).is_some_and(|ids| ids.contains(&e.event_id))));
     }
     Ok(new)
 }
 
-fn counter_upsert(c: &Conn<'_>, table: &str, period: &str, rows: usize) -> String {
+fn counter_upsert(numbered: bool, table: &str, period: &str, rows: usize) -> String {
     let names = COUNT_NAMES.join(", ");
     let sets: Vec<String> = COUNT_NAMES.iter().map(|n| format!("{n} = {table}.{n} + excluded.{n}")).collect();
     format!(
         "INSERT INTO {table} (unit, procedure, {period}, {names}) VALUES {} \
          ON CONFLICT (unit, procedure, {period}) DO UPDATE SET {}",
-        placeholders(c, rows, 3 + COUNT_NAMES.len()),
+        placeholders(numbered, rows, 3 + COUNT_NAMES.len()),
         sets.join(", ")
     )
 }
 
 async fn add_counts(c: &mut Conn<'_>, table: &str, period: &str, rows: &[(RowKey, Counts)]) -> Result<()> {
     for chunk in fixed_chunks(rows, ROLLUP_CHUNK) {
-        let sql = counter_upsert(c, table, period, chunk.len());
+        let sql = counter_upsert(numbered(c), table, period, chunk.len());
         exec!(c, |c| {
             let mut q = sqlx::query(&sql);
             for ((unit, procedure, day), counts) in chunk {
@@ -215,15 +198,24 @@ async fn add_counts(c: &mut Conn<'_>, table: &str, period: &str, rows: &[(RowKey
     Ok(())
 }
 
+/// What the events of `batches` flagged new add to the roll-ups: each batch's roll-up,
+/// with what was stored already taken back out.
+fn new_rollup(batches: &[Batch], flags: &[Vec<bool>], with_fee: &dyn Fn(&str) -> bool) -> Rollup {
+    let mut rollup = Rollup::default();
+    for (batch, new) in batches.iter().zip(flags) {
+        rollup.merge(&batch.rollup);
+        for (e, _) in batch.events.iter().zip(new).filter(|(_, n)| !**n) {
+            rollup.remove(e, with_fee(&e.procedure));
+        }
+    }
+    rollup
+}
+
 async fn add_rollup(c: &mut Conn<'_>, rollup: &Rollup, arrived: i64) -> Result<()> {
     add_counts(c, "measure_days", "day", &rollup.days()).await?;
     add_counts(c, "measure_months", "month", &rollup.months()).await?;
     for chunk in fixed_chunks(&rollup.loads(), ROLLUP_CHUNK) {
-        let sql = format!(
-            "INSERT INTO measure_load (unit, day, bucket, views) VALUES {} \
-             ON CONFLICT (unit, day, bucket) DO UPDATE SET views = measure_load.views + excluded.views",
-            placeholders(c, chunk.len(), 4)
-        );
+        let sql = load_upsert(numbered(c), chunk.len());
         exec!(c, |c| {
             let mut q = sqlx::query(&sql);
             for ((unit, day, bucket), views) in chunk {
@@ -233,22 +225,11 @@ async fn add_rollup(c: &mut Conn<'_>, rollup: &Rollup, arrived: i64) -> Result<(
         })?;
     }
     for (unit, feed) in rollup.feeds() {
-        exec!(c, |c| sqlx::query(
-            "INSERT INTO measure_feeds (unit, first_arrived, last_arrived, last_event_at, events)
-             VALUES ($1, $2, $2, $3, $4)
-             ON CONFLICT (unit) DO UPDATE SET
-                 first_arrived = CASE WHEN excluded.first_arrived < measure_feeds.first_arrived
-                     THEN excluded.first_arrived ELSE measure_feeds.first_arrived END,
-                 last_arrived = CASE WHEN excluded.last_arrived > measure_feeds.last_arrived
-                     THEN excluded.last_arrived ELSE measure_feeds.last_arrived END,
-                 last_event_at = CASE WHEN excluded.last_event_at > measure_feeds.last_event_at
-                     THEN excluded.last_event_at ELSE measure_feeds.last_event_at END,
-                 events = measure_feeds.events + excluded.events"
-        )
-        .bind(unit.as_str())
-        .bind(arrived)
-        .bind(feed.last_event_at_ms)
-        .bind(feed.events))?;
+        exec!(c, |c| sqlx::query(FEED_UPSERT)
+            .bind(unit.as_str())
+            .bind(arrived)
+            .bind(feed.last_event_at_ms)
+            .bind(feed.events))?;
     }
     Ok(())
 }
@@ -305,17 +286,11 @@ impl Store {
         let arrived_ms = arrived.timestamp_millis();
         let mut tx = self.begin().await?;
         let mut flags = Vec::with_capacity(batches.len());
-        let mut rollup = Rollup::default();
         for batch in batches {
             let events: Vec<&Event> = batch.events.iter().collect();
-            let new = insert_events(&mut tx.conn(), &events, arrived_ms).await?;
-            rollup.merge(&batch.rollup);
-            // What was stored already is taken back out of the batch's roll-up.
-            for (e, _) in batch.events.iter().zip(&new).filter(|(_, n)| !**n) {
-                rollup.remove(e, with_fee(&e.procedure));
-            }
-            flags.push(new);
+            flags.push(insert_events(&mut tx.conn(), &events, arrived_ms).await?);
         }
+        let rollup = new_rollup(batches, &flags, with_fee);
         if !rollup.is_empty() {
             add_rollup(&mut tx.conn(), &rollup, arrived_ms).await?;
         }
