@@ -179,6 +179,50 @@ async fn bad_lines_and_other_units(db: &TestDb) {
     ));
 }
 
+/// SQLite's events go through a writer thread of their own; the pool's path is the
+/// same contract. Both, given the same batches with resends, flag the same events new
+/// and end with the same roll-ups, which are the generator's.
+#[tokio::test]
+async fn sqlite_writer_and_pool_agree() {
+    let (by_writer, by_pool) = (testkit::sqlite().await, testkit::sqlite().await);
+    load(&by_writer).await;
+    load(&by_pool).await;
+    let (events, _) = simulate(&by_writer, 6, 5).await;
+    let catalogue = Ingestor::new(by_writer.store.clone()).catalogue().await.unwrap();
+    let with_fee = |p: &str| catalogue.with_fee(p);
+    let mut writer = store::EventWriter::open(&by_writer.store).unwrap();
+    let at = Utc::now();
+    let mut new_events = 0;
+    // Groups of two batches of up to 900 events; each batch repeats 300 of the last.
+    for (k, group) in events.chunks(1800).enumerate() {
+        let half = group.len() / 2;
+        let from = if k == 0 { 0 } else { (k * 1800).saturating_sub(300) };
+        let batches = vec![
+            model::measure::Batch::new(events[from..k * 1800 + half].to_vec(), &with_fee),
+            model::measure::Batch::new(group[half..].to_vec(), &with_fee),
+        ];
+        let flags = writer.ingest(&batches, &with_fee, at).unwrap();
+        assert_eq!(flags, by_pool.store.ingest_batches(&batches, &with_fee, at).await.unwrap());
+        if k > 0 {
+            assert!(flags[0].iter().filter(|n| !**n).count() > 200, "the repeated events are not new");
+        }
+        new_events += flags.iter().flatten().filter(|n| **n).count();
+    }
+    let truth = expected(&events, &with_fee);
+    let unique: i64 = truth.feeds().iter().map(|(_, f)| f.events).sum();
+    assert_eq!(new_events as i64, unique);
+    let snapshot = by_writer.store.rollup_snapshot().await.unwrap();
+    assert_eq!(snapshot, by_pool.store.rollup_snapshot().await.unwrap());
+    let received: i64 = snapshot.months.iter().filter(|m| m.1 == ALL_PROCEDURES).map(|m| m.3[0]).sum();
+    let wanted: i64 = truth.months().iter().filter(|((_, p, _), _)| p == ALL_PROCEDURES).map(|(_, c)| c.received).sum();
+    assert_eq!(received, wanted);
+    assert!(received > 0);
+
+    let memory = store::Store::connect("sqlite::memory:").await.unwrap();
+    let refused = store::EventWriter::open(&memory).err().expect("an in-memory database has no second connection");
+    assert!(refused.to_string().contains("needs a database file"), "{refused}");
+}
+
 testkit::on_both_backends! {
     batches => crate::batches_resends_and_rebuild,
     order => crate::order_does_not_matter,

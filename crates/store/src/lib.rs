@@ -31,6 +31,13 @@ use conn::{Pooled, Tx};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The write-ahead log is copied back into the database file (checkpointed) once it
+/// holds this many pages (1 GiB) rather than SQLite's 1.000. While events stream in, the
+/// same pages are written by commit after commit; copied back rarely, each is copied
+/// once for many commits. The price: a log of up to 1 GiB beside the database, read
+/// again when a server starts after a crash.
+const WAL_CHECKPOINT_PAGES: u32 = 262_144;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -107,9 +114,7 @@ impl Store {
             // A 32 MiB page cache per connection: the event writer's B-trees stay in
             // memory, and memory stays bounded however many events are stored.
             .pragma("cache_size", "-32768")
-            // Checkpoint the write-ahead log every 64 MiB rather than every 4 MiB: fewer
-            // flushes of the database file while events stream in.
-            .pragma("wal_autocheckpoint", "16384");
+            .pragma("wal_autocheckpoint", WAL_CHECKPOINT_PAGES.to_string());
         let pool =
             SqlitePoolOptions::new().max_connections(if in_memory { 1 } else { 8 }).connect_with(options).await?;
         Ok(Store::Sqlite(pool))

@@ -39,12 +39,6 @@ struct FeedRow {
     events: i64,
 }
 
-fn counts_of(row: &[i64]) -> Counts {
-    let mut a = [0i64; 20];
-    a.copy_from_slice(&row[..20]);
-    Counts::from_array(a)
-}
-
 /// A row of sums as the database returns them: SUM over BIGINT is NUMERIC in
 /// PostgreSQL, so it is cast back.
 fn sum_columns() -> String {
@@ -58,54 +52,20 @@ struct SumRow {
     counts: CountsRow,
 }
 
-#[derive(sqlx::FromRow)]
-struct CountsRow {
-    received: i64,
-    received_online: i64,
-    received_in_person: i64,
-    received_postal: i64,
-    fully_online: i64,
-    received_with_fee: i64,
-    processed: i64,
-    on_time: i64,
-    late: i64,
-    e_result: i64,
-    digitised: i64,
-    paid_online: i64,
-    paid_amount: i64,
-    synced: i64,
-    feedback_received: i64,
-    feedback_on_time: i64,
-    feedback_late: i64,
-    feedback_satisfied: i64,
-    feedback_unsatisfied: i64,
-    page_views: i64,
-}
+/// The twenty counters of a row, read by their column names.
+struct CountsRow(Counts);
 
-impl CountsRow {
-    fn counts(&self) -> Counts {
-        counts_of(&[
-            self.received,
-            self.received_online,
-            self.received_in_person,
-            self.received_postal,
-            self.fully_online,
-            self.received_with_fee,
-            self.processed,
-            self.on_time,
-            self.late,
-            self.e_result,
-            self.digitised,
-            self.paid_online,
-            self.paid_amount,
-            self.synced,
-            self.feedback_received,
-            self.feedback_on_time,
-            self.feedback_late,
-            self.feedback_satisfied,
-            self.feedback_unsatisfied,
-            self.page_views,
-        ])
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for CountsRow
+where
+    &'static str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> sqlx::Result<Self> {
+        let mut counts = [0; COUNT_NAMES.len()];
+        for (n, name) in counts.iter_mut().zip(COUNT_NAMES) {
+            *n = row.try_get(name)?;
+        }
+        Ok(CountsRow(Counts::from_array(counts)))
     }
 }
 
@@ -121,7 +81,7 @@ impl Store {
                 "SELECT unit AS key, procedure, {period} AS period, {names} FROM {table} ORDER BY unit, procedure, {period}"
             );
             let rows: Vec<PeriodRow> = run!(&mut c, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
-            let rows = rows.into_iter().map(|r| (r.key, r.procedure, r.period, r.counts.counts().to_array())).collect();
+            let rows = rows.into_iter().map(|r| (r.key, r.procedure, r.period, r.counts.0.to_array())).collect();
             if period == "day" {
                 snapshot.days = rows;
             } else {
@@ -147,7 +107,7 @@ impl Store {
             sum_columns()
         );
         let rows = self.sum_rows(&sql, None, from, to).await?;
-        rows.into_iter().map(|r| Ok((key("measured unit", r.key)?, r.counts.counts()))).collect()
+        rows.into_iter().map(|r| Ok((key("measured unit", r.key)?, r.counts.0))).collect()
     }
 
     /// One unit's totals per procedure over the months from `from` to `to`.
@@ -162,7 +122,7 @@ impl Store {
             sum_columns()
         );
         let rows = self.sum_rows(&sql, Some(unit.as_str()), from, to).await?;
-        Ok(rows.into_iter().map(|r| (r.key, r.counts.counts())).collect())
+        Ok(rows.into_iter().map(|r| (r.key, r.counts.0)).collect())
     }
 
     async fn sum_rows(&self, sql: &str, unit: Option<&str>, from: NaiveDate, to: NaiveDate) -> Result<Vec<SumRow>> {
@@ -263,7 +223,7 @@ impl Store {
             .bind(until.timestamp_millis())
             .fetch_all(&mut *c)
             .await)?;
-        rows.into_iter().map(|r| Ok((key("measured unit", r.key)?, r.counts.counts()))).collect()
+        rows.into_iter().map(|r| Ok((key("measured unit", r.key)?, r.counts.0))).collect()
     }
 }
 

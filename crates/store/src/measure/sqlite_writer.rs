@@ -12,7 +12,7 @@ use model::measure::{Batch, Counts, Rollup, RowKey};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use super::{EVENT_INSERT, FEED_UPSERT, counter_upsert, load_upsert, new_rollup};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, WAL_CHECKPOINT_PAGES};
 
 pub struct EventWriter {
     conn: Connection,
@@ -38,12 +38,13 @@ impl EventWriter {
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        // As the pool's connections: flushed at every commit. A larger page cache than
-        // theirs, because the event B-tree is written here; it is bounded all the same.
-        conn.execute_batch(
+        // As the pool's connections: flushed at every commit, the same checkpoints. A
+        // larger page cache than theirs, because the event B-tree is written here; it is
+        // bounded all the same.
+        conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;",
-        )?;
+             PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
+        ))?;
         Ok(EventWriter { conn })
     }
 
