@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The ingestion benchmark. Usage: bench/ingest.sh [EVENTS] [sqlite|postgres]
 #
-# Generates EVENTS simulated events (national volume from 1 October 2026), sends them
+# Generates EVENTS simulated events (national volume from SINCE), sends them
 # over HTTP with CLIENTS concurrent clients in batches of BATCH to a fresh `dxmon serve`
 # on SQLite or PostgreSQL, and reports events/s, p50/p99 batch latency and the server's
 # peak RSS. Then it asks "the six rates per province for October" three ways and prints
 # one table: dxmon's roll-ups, a plain SQL GROUP BY over dxmon's raw events, and DuckDB
 # scanning the same events; the three answers must agree.
 #
-# Environment: CLIENTS (8), BATCH (5000), WORK (bench/work), DXMON_BENCH_POSTGRES_URL
+# Environment: CLIENTS (8), BATCH (5000), SINCE (2026-10-01; the events of 100 million
+# span about 140 days, so that they end before today: SINCE=2026-06-01), WORK
+# (bench/work), DXMON_BENCH_POSTGRES_URL
 # (postgres://postgres@127.0.0.1:5432/test).
 set -euo pipefail
 
@@ -16,6 +18,7 @@ EVENTS=${1:-1000000}
 BACKEND=${2:-sqlite}
 CLIENTS=${CLIENTS:-8}
 BATCH=${BATCH:-5000}
+SINCE=${SINCE:-2026-10-01}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-$ROOT/bench/work}
 PG=${DXMON_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
@@ -44,8 +47,8 @@ esac
 
 "$DXMON" import --database "$URL" "$ROOT/data" "$ROOT/methodologies" > /dev/null
 TOKEN=$("$DXMON" token create --database "$URL" --name "benchmark" --unit group:provinces --unit group:ministries | tail -1)
-FILE="$WORK/events-$EVENTS.ndjson"
-[ -s "$FILE" ] || "$DXMON" bench generate --database "$URL" --events "$EVENTS" --out "$FILE" > /dev/null
+FILE="$WORK/events-$EVENTS-from-$SINCE.ndjson"
+[ -s "$FILE" ] || "$DXMON" bench generate --database "$URL" --events "$EVENTS" --since "$SINCE" --out "$FILE" > /dev/null
 
 "$DXMON" serve --database "$URL" --port "$PORT" --rate 1000000 > "$WORK/serve.log" 2>&1 &
 SERVER=$!
@@ -56,6 +59,8 @@ RSS_START=$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)
 (while kill -0 $SERVER 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$SERVER/status 2>/dev/null; sleep 1; done) > "$WORK/rss.txt" &
 SAMPLER=$!
 INGEST=$("$DXMON" bench ingest --url "http://127.0.0.1:$PORT" --token "$TOKEN" --file "$FILE" --clients "$CLIENTS" --batch "$BATCH")
+# Kept, so that a failure in the comparison that follows does not lose it.
+echo "$INGEST" > "$WORK/ingest-$EVENTS-$BACKEND.json"
 PEAK=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
 kill $SERVER; wait $SERVER 2>/dev/null || true
 wait $SAMPLER 2>/dev/null || true
