@@ -4,55 +4,56 @@ use serde::{Deserialize, Serialize};
 
 use super::{Channel, What};
 
-/// What a set of events adds up to, for one unit, procedure and day or month.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    pub received: i64,
-    pub received_online: i64,
-    pub received_in_person: i64,
-    pub received_postal: i64,
-    pub fully_online: i64,
-    /// Received dossiers of procedures that carry a fee: what online payment is a share of.
-    pub received_with_fee: i64,
-    pub processed: i64,
-    pub on_time: i64,
-    pub late: i64,
-    pub e_result: i64,
-    pub digitised: i64,
-    pub paid_online: i64,
-    pub paid_amount: i64,
-    pub synced: i64,
-    pub feedback_received: i64,
-    pub feedback_on_time: i64,
-    pub feedback_late: i64,
-    pub feedback_satisfied: i64,
-    pub feedback_unsatisfied: i64,
-    pub page_views: i64,
+/// Declares `Counts` with its counters, `COUNT_NAMES` and the conversions to and from an
+/// array, from one list, so that the four never disagree.
+macro_rules! counters {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// What a set of events adds up to, for one unit, procedure and day or month.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct Counts {
+            $($(#[$doc])* pub $name: i64,)*
+        }
+
+        /// The counters' names, as the store's columns and the API's fields spell them.
+        pub const COUNT_NAMES: [&str; 20] = [$(stringify!($name)),*];
+
+        impl Counts {
+            /// The counters in the order of `COUNT_NAMES`.
+            pub fn to_array(&self) -> [i64; 20] {
+                [$(self.$name),*]
+            }
+
+            pub fn from_array(a: [i64; 20]) -> Counts {
+                let [$($name),*] = a;
+                Counts { $($name),* }
+            }
+        }
+    };
 }
 
-/// The counters' names, as the store's columns and the API's fields spell them.
-pub const COUNT_NAMES: [&str; 20] = [
-    "received",
-    "received_online",
-    "received_in_person",
-    "received_postal",
-    "fully_online",
-    "received_with_fee",
-    "processed",
-    "on_time",
-    "late",
-    "e_result",
-    "digitised",
-    "paid_online",
-    "paid_amount",
-    "synced",
-    "feedback_received",
-    "feedback_on_time",
-    "feedback_late",
-    "feedback_satisfied",
-    "feedback_unsatisfied",
-    "page_views",
-];
+counters! {
+    received,
+    received_online,
+    received_in_person,
+    received_postal,
+    fully_online,
+    /// Received dossiers of procedures that carry a fee: what online payment is a share of.
+    received_with_fee,
+    processed,
+    on_time,
+    late,
+    e_result,
+    digitised,
+    paid_online,
+    paid_amount,
+    synced,
+    feedback_received,
+    feedback_on_time,
+    feedback_late,
+    feedback_satisfied,
+    feedback_unsatisfied,
+    page_views,
+}
 
 impl Counts {
     /// Adds one event; `with_fee` says whether its procedure carries a fee.
@@ -97,78 +98,6 @@ impl Counts {
             What::FeedbackRated { satisfied: true } => self.feedback_satisfied += one,
             What::FeedbackRated { satisfied: false } => self.feedback_unsatisfied += one,
             What::PageView { .. } => self.page_views += one,
-        }
-    }
-
-    pub fn to_array(&self) -> [i64; 20] {
-        [
-            self.received,
-            self.received_online,
-            self.received_in_person,
-            self.received_postal,
-            self.fully_online,
-            self.received_with_fee,
-            self.processed,
-            self.on_time,
-            self.late,
-            self.e_result,
-            self.digitised,
-            self.paid_online,
-            self.paid_amount,
-            self.synced,
-            self.feedback_received,
-            self.feedback_on_time,
-            self.feedback_late,
-            self.feedback_satisfied,
-            self.feedback_unsatisfied,
-            self.page_views,
-        ]
-    }
-
-    pub fn from_array(a: [i64; 20]) -> Counts {
-        let [
-            received,
-            received_online,
-            received_in_person,
-            received_postal,
-            fully_online,
-            received_with_fee,
-            processed,
-            on_time,
-            late,
-            e_result,
-            digitised,
-            paid_online,
-            paid_amount,
-            synced,
-            feedback_received,
-            feedback_on_time,
-            feedback_late,
-            feedback_satisfied,
-            feedback_unsatisfied,
-            page_views,
-        ] = a;
-        Counts {
-            received,
-            received_online,
-            received_in_person,
-            received_postal,
-            fully_online,
-            received_with_fee,
-            processed,
-            on_time,
-            late,
-            e_result,
-            digitised,
-            paid_online,
-            paid_amount,
-            synced,
-            feedback_received,
-            feedback_on_time,
-            feedback_late,
-            feedback_satisfied,
-            feedback_unsatisfied,
-            page_views,
         }
     }
 
