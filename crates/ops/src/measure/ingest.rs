@@ -3,8 +3,9 @@
 //!
 //! SQLite has one writer at a time, so batches are queued to a single writer thread
 //! that stores every batch waiting in one transaction (group commit): one disk flush
-//! for many requests, while the requests that follow are checked in parallel. PostgreSQL takes each batch in its own transaction; its roll-up
-//! updates are additive, so servers sharing a database count exactly.
+//! for many requests, while the requests that follow are checked in parallel.
+//! PostgreSQL takes each batch in its own transaction; its roll-up updates are
+//! additive, so servers sharing a database count exactly.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
