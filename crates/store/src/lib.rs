@@ -1,9 +1,10 @@
 //! dxmon's persistence on SQLite (embedded, the default) and PostgreSQL (production).
 //!
 //! One crate, one `Store` enum over the two pools. Each backend has its own migrations
-//! (`migrations/sqlite`, `migrations/postgres`, kept in step); every query is written
-//! once in SQL both accept and compiled for each backend (see `conn::run!`). Queries are
-//! checked at run time by the tests, which run against both backends.
+//! (`migrations/sqlite`, `migrations/postgres`, kept in step where the engines agree);
+//! every query is written once in SQL both accept and compiled for each backend (see
+//! `conn::run!`). Queries are checked at run time by the tests, which run against both
+//! backends.
 
 mod accounts;
 mod collection;
