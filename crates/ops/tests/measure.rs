@@ -228,3 +228,36 @@ testkit::on_both_backends! {
     order => crate::order_does_not_matter,
     bad_input => crate::bad_lines_and_other_units,
 }
+
+/// The SQLite writer commits without copying its write-ahead log back into the database
+/// file; the checkpointer does that, flushed, and starts the log again once it is long.
+#[tokio::test]
+async fn sqlite_log_is_checkpointed_beside_the_writer() {
+    let db = testkit::sqlite().await;
+    load(&db).await;
+    let (events, _) = simulate(&db, 6, 7).await;
+    let catalogue = Ingestor::new(db.store.clone()).catalogue().await.unwrap();
+    let with_fee = |p: &str| catalogue.with_fee(p);
+    let mut writer = store::EventWriter::open(&db.store).unwrap();
+    let log = writer.log().unwrap();
+    let checkpointer = writer.checkpointer(Some(100)).unwrap();
+    let mut groups = events.chunks(events.len() / 5 + 1);
+    let mut new_events = 0;
+    for group in groups.by_ref().take(4) {
+        let flags = writer.ingest(&[model::measure::Batch::new(group.to_vec(), &with_fee)], &with_fee, Utc::now());
+        new_events += flags.unwrap().iter().flatten().filter(|n| **n).count();
+        log.flush().unwrap();
+    }
+    // Four groups' pages are all still in the log: the writer did not checkpoint.
+    let long = checkpointer.run().unwrap();
+    assert!(long >= 100, "the log holds {long} pages");
+    let last = groups.next().unwrap();
+    let flags = writer.ingest(&[model::measure::Batch::new(last.to_vec(), &with_fee)], &with_fee, Utc::now());
+    new_events += flags.unwrap().iter().flatten().filter(|n| **n).count();
+    log.flush().unwrap();
+    // Copied and restarted: the log holds only the last group's pages.
+    let short = checkpointer.run().unwrap();
+    assert!(short > 0 && short < long / 2, "the log held {long} pages, then {short}");
+    assert_eq!(db.store.event_count().await.unwrap(), new_events as i64);
+    assert!(new_events > 1000);
+}

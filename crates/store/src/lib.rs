@@ -23,7 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use accounts::{NewUser, Token, User};
 pub use collection::{AuditEntry, AuditFilter, NewAudit, SubmissionFilter};
-pub use measure::{EventWriter, Feed, RollupSnapshot};
+pub use measure::{Checkpointer, EventWriter, Feed, RollupSnapshot, WriteAheadLog};
 pub use read::{IndicatorFilter, Page, Paged, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
 pub use write::ApplyReport;
 
@@ -32,11 +32,11 @@ use conn::{Pooled, Tx};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// The write-ahead log is copied back into the database file (checkpointed) once it
-/// holds this many pages (1 GiB) rather than SQLite's 1.000. While events stream in, the
-/// same pages are written by commit after commit; copied back rarely, each is copied
-/// once for many commits. The price: a log of up to 1 GiB beside the database, read
-/// again when a server starts after a crash.
+/// The write-ahead log is started again from its beginning once it holds this many
+/// pages (1 GiB) rather than SQLite's 1.000. While events stream in, the same pages are
+/// written by commit after commit; a log that is rarely restarted lets each be copied
+/// back into the database file once for many commits. The price: a log of up to 1 GiB
+/// beside the database, read again when a server starts after a crash.
 const WAL_CHECKPOINT_PAGES: u32 = 262_144;
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +53,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("could not write to disk: {0}")]
+    Disk(#[from] std::io::Error),
 }
 
 impl StoreError {

@@ -1,11 +1,9 @@
 //! Taking in a batch: check every line, refuse the batch if it speaks for a unit the
 //! sender may not, store the good events, answer with counts and reasons.
 //!
-//! SQLite has one writer at a time, so batches are queued to a single writer thread
-//! that stores every batch waiting in one transaction (group commit): one disk flush
-//! for many requests, while the requests that follow are checked in parallel.
-//! PostgreSQL takes each batch in its own transaction; its roll-up updates are
-//! additive, so servers sharing a database count exactly.
+//! With SQLite, batches go to the single writer (`writer`). PostgreSQL takes each batch
+//! in its own transaction; its roll-up updates are additive, so servers sharing a
+//! database count exactly.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -14,10 +12,11 @@ use chrono::{DateTime, Utc};
 use model::access::{Principal, Role};
 use model::measure::Batch;
 use serde::Serialize;
-use store::{EventWriter, Store, StoreError};
+use store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::intake::{BatchError, Catalogue, LineError, check, split_body};
+use super::writer::{self, Job};
 
 /// What became of a batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -45,15 +44,6 @@ pub enum IngestError {
 /// Units and procedures are read again after this long, so an import reaches a running
 /// server without a restart.
 const CATALOGUE_AGE: Duration = Duration::from_secs(30);
-/// The most events one group commit stores.
-const GROUP_EVENTS: usize = 100_000;
-
-struct Job {
-    batch: Batch,
-    catalogue: Arc<Catalogue>,
-    reply: oneshot::Sender<Result<Vec<bool>, StoreError>>,
-}
-
 pub struct Ingestor {
     store: Store,
     queue: Option<mpsc::Sender<Job>>,
@@ -66,15 +56,7 @@ impl Ingestor {
     pub fn new(store: Store) -> Ingestor {
         let queue = match store.backend() {
             // Should the thread not start, batches go through the pool: as exact, slower.
-            store::Backend::Sqlite => {
-                let (tx, rx) = mpsc::channel(1024);
-                let for_writer = store.clone();
-                std::thread::Builder::new()
-                    .name("dxmon-events".into())
-                    .spawn(move || writer(for_writer, rx))
-                    .ok()
-                    .map(|_| tx)
-            }
+            store::Backend::Sqlite => writer::start(store.clone()),
             store::Backend::Postgres => None,
         };
         Ingestor { store, queue, catalogue: RwLock::new(None) }
@@ -164,60 +146,4 @@ async fn with_retries(store: &Store, batches: &[Batch], catalogue: &Catalogue) -
 
 fn now() -> DateTime<Utc> {
     Utc::now()
-}
-
-/// The single SQLite writer: takes every batch waiting, stores them in one
-/// transaction, answers each. Its connection is opened at the first batch and again
-/// after a failure, which is then the answer to the batches that met it.
-fn writer(store: Store, mut queue: mpsc::Receiver<Job>) {
-    let mut events: Option<EventWriter> = None;
-    while let Some(first) = queue.blocking_recv() {
-        let mut count = first.batch.events.len();
-        let mut jobs = vec![first];
-        while count < GROUP_EVENTS {
-            match queue.try_recv() {
-                Ok(job) => {
-                    count += job.batch.events.len();
-                    jobs.push(job);
-                }
-                Err(_) => break,
-            }
-        }
-        let catalogue = jobs[jobs.len() - 1].catalogue.clone();
-        let (batches, replies): (Vec<Batch>, Vec<_>) = jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
-        let result = store_group(&store, &mut events, &batches, &catalogue);
-        if result.is_err() {
-            events = None;
-        }
-        for (k, reply) in replies.into_iter().enumerate() {
-            let answer = match &result {
-                Ok(flags) => Ok(flags[k].clone()),
-                Err(e) => Err(StoreError::Conflict(format!("the events could not be stored: {e}"))),
-            };
-            let _ = reply.send(answer);
-        }
-    }
-}
-
-/// One group commit, tried again while SQLite is busy with another writer.
-fn store_group(
-    store: &Store,
-    events: &mut Option<EventWriter>,
-    batches: &[Batch],
-    catalogue: &Catalogue,
-) -> Result<Vec<Vec<bool>>, StoreError> {
-    let mut attempt = 0;
-    loop {
-        let writer = match events {
-            Some(w) => w,
-            None => events.insert(EventWriter::open(store)?),
-        };
-        match writer.ingest(batches, &|p| catalogue.with_fee(p), now()) {
-            Err(e) if attempt < 5 && e.is_transient() => {
-                attempt += 1;
-                std::thread::sleep(Duration::from_millis(20 * attempt));
-            }
-            other => return other,
-        }
-    }
 }

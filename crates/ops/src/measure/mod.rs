@@ -4,6 +4,7 @@
 
 mod ingest;
 pub mod intake;
+mod writer;
 
 pub use ingest::{IngestError, Ingestor, Outcome};
 

@@ -9,7 +9,7 @@ mod read;
 mod sqlite_writer;
 
 pub use read::{Feed, RollupSnapshot};
-pub use sqlite_writer::EventWriter;
+pub use sqlite_writer::{Checkpointer, EventWriter, WriteAheadLog};
 
 use std::collections::HashSet;
 

@@ -4,7 +4,14 @@
 //! insert that skips a stored key tells by its change count whether the event was new,
 //! so no event is looked up twice, and no value is copied through a driver's worker
 //! thread. Its calls block: it belongs on a thread of its own.
+//!
+//! Two pieces of the writer's work are done beside it, so that it can go on storing the
+//! next events meanwhile: flushing the write-ahead log to disk (`WriteAheadLog::flush`),
+//! which makes committed events durable, and copying the log back into the database
+//! file (`Checkpointer`).
 
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -16,6 +23,25 @@ use crate::{Result, Store, StoreError, WAL_CHECKPOINT_PAGES};
 
 pub struct EventWriter {
     conn: Connection,
+    path: PathBuf,
+}
+
+/// The write-ahead log of the writer's database, as a file to flush.
+pub struct WriteAheadLog {
+    file: File,
+}
+
+/// A connection that copies the write-ahead log back into the database file, and starts
+/// the log again from its beginning once it has grown to `limit` pages.
+pub struct Checkpointer {
+    conn: Connection,
+    limit: i64,
+}
+
+fn open(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    Ok(conn)
 }
 
 impl EventWriter {
@@ -35,22 +61,40 @@ impl EventWriter {
                 path.display()
             )));
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
-        // As the pool's connections: flushed at every commit, the same checkpoints. A
-        // larger page cache than theirs, because the event B-tree is written here; it is
-        // bounded all the same.
-        conn.execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
-        ))?;
-        Ok(EventWriter { conn })
+        let conn = open(path)?;
+        // A commit only hands the log to the operating system: `WriteAheadLog::flush`
+        // makes it durable, on another thread, while this one stores the next events.
+        // This connection never checkpoints: a checkpoint that does not flush could
+        // leave the database file behind a log that is then overwritten. The
+        // `Checkpointer`, which flushes, does it. A larger page cache than the pool's,
+        // because the event B-tree is written here; it is bounded all the same.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;",
+        )?;
+        Ok(EventWriter { conn, path: path.to_path_buf() })
+    }
+
+    /// The write-ahead log this writer commits to. It exists once the writer is open in
+    /// WAL mode, and stays the same file while the writer is open.
+    pub fn log(&self) -> Result<WriteAheadLog> {
+        let mut name = self.path.clone().into_os_string();
+        name.push("-wal");
+        Ok(WriteAheadLog { file: OpenOptions::new().read(true).write(true).open(name)? })
+    }
+
+    /// A checkpointer for this writer's database, which restarts the log once it holds
+    /// `limit` pages (`None`: 1 GiB of 4 KiB pages).
+    pub fn checkpointer(&self, limit: Option<u32>) -> Result<Checkpointer> {
+        let conn = open(&self.path)?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;")?;
+        Ok(Checkpointer { conn, limit: i64::from(limit.unwrap_or(WAL_CHECKPOINT_PAGES)) })
     }
 
     /// Stores the events of `batches` not stored before and adds exactly those to the
     /// roll-ups, in one transaction; returns, for each batch, whether each of its events
-    /// was new. The same contract as `Store::ingest_batches`.
+    /// was new. The same contract as `Store::ingest_batches`, but for durability: the
+    /// events are on disk once a `WriteAheadLog::flush` begun after this call returns.
     pub fn ingest(
         &mut self,
         batches: &[Batch],
@@ -91,6 +135,43 @@ impl EventWriter {
         }
         tx.commit()?;
         Ok(flags)
+    }
+}
+
+impl Drop for EventWriter {
+    /// The last connection to close copies the log into the database file and deletes
+    /// it; should that be this one, the copy must be flushed, as the `Checkpointer`'s.
+    fn drop(&mut self) {
+        let _ = self.conn.execute_batch("PRAGMA synchronous = FULL");
+    }
+}
+
+impl WriteAheadLog {
+    /// Flushes what has been written to the log to disk: every transaction committed
+    /// before this call survives a crash of the machine once it returns.
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.file.sync_data()?)
+    }
+}
+
+impl Checkpointer {
+    /// Copies the pages of the log into the database file without waiting for the
+    /// writer. A copied log starts again from its beginning at the writer's next
+    /// transaction, but only if nothing was committed during the copy; so once the log
+    /// holds `limit` pages this waits for the writer's transaction to end and copies the
+    /// rest, so that the log cannot grow without end. Returns the pages the log held.
+    pub fn run(&self) -> Result<i64> {
+        let (_, pages) = self.checkpoint("PASSIVE")?;
+        if pages >= self.limit {
+            self.checkpoint("RESTART")?;
+        }
+        Ok(pages)
+    }
+
+    /// Whether the checkpoint was cut short by another, and the pages in the log.
+    fn checkpoint(&self, mode: &str) -> Result<(bool, i64)> {
+        let sql = format!("PRAGMA wal_checkpoint({mode})");
+        Ok(self.conn.query_row(&sql, [], |r| Ok((r.get::<_, i64>(0)? != 0, r.get(1)?)))?)
     }
 }
 

@@ -1,0 +1,158 @@
+//! The SQLite write path. SQLite has one writer at a time, so batches are queued to a
+//! single writer thread that stores every batch waiting in one transaction (group
+//! commit), while the requests that follow are checked in parallel. Beside it, a
+//! flusher thread makes each committed group durable before its batches are answered,
+//! while the writer already stores the next group; and a checkpointer thread copies
+//! the write-ahead log back into the database file.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::thread;
+use std::time::Duration;
+
+use store::{Checkpointer, EventWriter, Store, StoreError, WriteAheadLog};
+use tokio::sync::{mpsc, oneshot};
+
+use super::intake::Catalogue;
+use model::measure::Batch;
+
+/// The most events one group commit stores.
+const GROUP_EVENTS: usize = 100_000;
+/// How often the log is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+type Reply = oneshot::Sender<Result<Vec<bool>, StoreError>>;
+
+pub(super) struct Job {
+    pub batch: Batch,
+    pub catalogue: Arc<Catalogue>,
+    pub reply: Reply,
+}
+
+/// A committed group, answered once its log is on disk.
+struct Committed {
+    log: Arc<WriteAheadLog>,
+    replies: Vec<(Reply, Vec<bool>)>,
+}
+
+/// Starts the writer and its flusher; returns the writer's queue, or `None` if a
+/// thread could not start. Both end when the queue's last sender is dropped.
+pub(super) fn start(store: Store) -> Option<mpsc::Sender<Job>> {
+    let (to_flusher, committed) = channel();
+    thread::Builder::new().name("dxmon-flush".into()).spawn(move || flusher(committed)).ok()?;
+    let (queue, jobs) = mpsc::channel(1024);
+    thread::Builder::new().name("dxmon-events".into()).spawn(move || writer(store, jobs, to_flusher)).ok()?;
+    Some(queue)
+}
+
+/// An open writer, its log, and the checkpointer thread that lives as long as it.
+struct Open {
+    events: EventWriter,
+    log: Arc<WriteAheadLog>,
+    _stop_checkpoints: Sender<()>,
+}
+
+impl Open {
+    fn new(store: &Store) -> Result<Open, StoreError> {
+        let events = EventWriter::open(store)?;
+        let log = Arc::new(events.log()?);
+        let checkpointer = events.checkpointer(None)?;
+        let (stop, stopped) = channel();
+        thread::Builder::new().name("dxmon-checkpoint".into()).spawn(move || checkpoints(&checkpointer, &stopped))?;
+        Ok(Open { events, log, _stop_checkpoints: stop })
+    }
+}
+
+/// Takes every batch waiting, stores them in one transaction, hands them to the
+/// flusher. The writer is opened at the first batch and again after a failure, which
+/// is then the answer to the batches that met it.
+fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committed>) {
+    let mut open: Option<Open> = None;
+    while let Some(first) = queue.blocking_recv() {
+        let mut count = first.batch.events.len();
+        let mut jobs = vec![first];
+        while count < GROUP_EVENTS {
+            match queue.try_recv() {
+                Ok(job) => {
+                    count += job.batch.events.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let catalogue = jobs[jobs.len() - 1].catalogue.clone();
+        let (batches, replies): (Vec<Batch>, Vec<Reply>) = jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
+        match store_group(&store, &mut open, &batches, &catalogue) {
+            Ok((flags, log)) => {
+                let committed = Committed { log, replies: replies.into_iter().zip(flags).collect() };
+                if let Err(unsent) = flusher.send(committed) {
+                    for (reply, _) in unsent.0.replies {
+                        let _ = reply.send(Err(StoreError::Conflict("the events could not be flushed to disk".into())));
+                    }
+                }
+            }
+            Err(e) => {
+                open = None;
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Conflict(format!("the events could not be stored: {e}"))));
+                }
+            }
+        }
+    }
+}
+
+/// One group commit, tried again while SQLite is busy with another writer.
+fn store_group(
+    store: &Store,
+    open: &mut Option<Open>,
+    batches: &[Batch],
+    catalogue: &Catalogue,
+) -> Result<(Vec<Vec<bool>>, Arc<WriteAheadLog>), StoreError> {
+    let mut attempt = 0;
+    loop {
+        let writer = match open {
+            Some(w) => w,
+            None => open.insert(Open::new(store)?),
+        };
+        match writer.events.ingest(batches, &|p| catalogue.with_fee(p), chrono::Utc::now()) {
+            Err(e) if attempt < 5 && e.is_transient() => {
+                attempt += 1;
+                thread::sleep(Duration::from_millis(20 * attempt));
+            }
+            other => return other.map(|flags| (flags, writer.log.clone())),
+        }
+    }
+}
+
+/// Flushes the log of every group committed, then answers them: one flush for every
+/// group that was committed while the last flush ran.
+fn flusher(committed: Receiver<Committed>) {
+    while let Ok(first) = committed.recv() {
+        let mut groups = vec![first];
+        groups.extend(committed.try_iter());
+        // A writer opened again after a failure has a log handle of its own.
+        let mut logs: Vec<&Arc<WriteAheadLog>> = Vec::new();
+        for group in &groups {
+            if !logs.iter().any(|l| Arc::ptr_eq(l, &group.log)) {
+                logs.push(&group.log);
+            }
+        }
+        let flushed = logs.iter().try_for_each(|log| log.flush()).map_err(|e| e.to_string());
+        for (reply, flags) in groups.into_iter().flat_map(|g| g.replies) {
+            let answer = match &flushed {
+                Ok(()) => Ok(flags),
+                Err(e) => Err(StoreError::Conflict(format!("the events could not be flushed to disk: {e}"))),
+            };
+            let _ = reply.send(answer);
+        }
+    }
+}
+
+/// Checkpoints every `CHECKPOINT_EVERY` until told to stop (or its writer is dropped).
+fn checkpoints(checkpointer: &Checkpointer, stop: &Receiver<()>) {
+    while let Err(RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+        if let Err(e) = checkpointer.run() {
+            tracing::warn!("the write-ahead log could not be copied into the database file: {e}");
+        }
+    }
+}
