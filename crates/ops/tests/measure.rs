@@ -261,3 +261,44 @@ async fn sqlite_log_is_checkpointed_beside_the_writer() {
     assert_eq!(db.store.event_count().await.unwrap(), new_events as i64);
     assert!(new_events > 1000);
 }
+
+/// The writer stores group after group without a pause, as under a steady load; the
+/// checkpointer still starts the log again once it is long, so the log stays short.
+#[tokio::test]
+async fn sqlite_log_stays_short_under_a_writer_that_never_pauses() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let db = testkit::sqlite().await;
+    load(&db).await;
+    let (events, _) = simulate(&db, 35, 5).await;
+    let catalogue = Ingestor::new(db.store.clone()).catalogue().await.unwrap();
+    let mut writer = store::EventWriter::open(&db.store).unwrap();
+    let checkpointer = writer.checkpointer(Some(64)).unwrap();
+    let done = &AtomicBool::new(false);
+    let (new_events, most) = std::thread::scope(|s| {
+        let copies = s.spawn(move || {
+            let mut most = 0;
+            while !done.load(Ordering::Relaxed) {
+                most = most.max(checkpointer.run().unwrap());
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            most
+        });
+        let with_fee = |p: &str| catalogue.with_fee(p);
+        let mut new_events = 0;
+        for group in events.chunks(200) {
+            let batch = model::measure::Batch::new(group.to_vec(), &with_fee);
+            let flags = writer.ingest(&[batch], &with_fee, Utc::now()).unwrap();
+            new_events += flags.iter().flatten().filter(|n| **n).count();
+        }
+        done.store(true, Ordering::Relaxed);
+        (new_events, copies.join().unwrap())
+    });
+    let path = db.url.trim_start_matches("sqlite:");
+    let pages = |p: &str| std::fs::metadata(p).unwrap().len() / 4096;
+    let (wal, file) = (pages(&format!("{path}-wal")), pages(path));
+    // Unchecked, the log grows to more than twice the database file (about 30.000 pages
+    // against 13.000 here): every group rewrites the roll-up pages it adds to.
+    assert!(most >= 64, "the log never reached the limit: {most} pages");
+    assert!(wal * 2 < file, "the log grew to {wal} pages beside a database file of {file}");
+    assert_eq!(db.store.event_count().await.unwrap(), new_events as i64);
+}

@@ -8,10 +8,14 @@
 //! Two pieces of the writer's work are done beside it, so that it can go on storing the
 //! next events meanwhile: flushing the write-ahead log to disk (`WriteAheadLog::flush`),
 //! which makes committed events durable, and copying the log back into the database
-//! file (`Checkpointer`).
+//! file (`Checkpointer`). The log starts again from its beginning only when a checkpoint
+//! copies all of it with no transaction in between; a writer that never pauses would
+//! never leave such a moment, so once the log is long the checkpointer asks the writer
+//! to wait between two transactions (`Turns`) while it copies the rest.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -24,6 +28,7 @@ use crate::{Result, Store, StoreError, WAL_CHECKPOINT_PAGES};
 pub struct EventWriter {
     conn: Connection,
     path: PathBuf,
+    turns: Arc<Turns>,
 }
 
 /// The write-ahead log of the writer's database, as a file to flush.
@@ -36,11 +41,75 @@ pub struct WriteAheadLog {
 pub struct Checkpointer {
     conn: Connection,
     limit: i64,
+    turns: Arc<Turns>,
 }
 
-fn open(path: &Path) -> Result<Connection> {
+/// Whose turn it is on the database: the writer's transactions, or the checkpointer's
+/// restart of the log, which the writer waits for before its next transaction.
+#[derive(Default)]
+struct Turns {
+    state: Mutex<TurnState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct TurnState {
+    writing: bool,
+    restarting: bool,
+}
+
+/// The writer's turn, for one transaction.
+struct Writing<'a>(&'a Turns);
+
+/// The checkpointer's turn: the writer waits until it ends.
+struct Restarting<'a>(&'a Turns);
+
+impl Turns {
+    fn lock(&self) -> MutexGuard<'_, TurnState> {
+        // The state is two flags set whole; a thread that panicked left them valid.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(&self, state: MutexGuard<'a, TurnState>) -> MutexGuard<'a, TurnState> {
+        self.changed.wait(state).unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> Writing<'_> {
+        let mut state = self.lock();
+        while state.restarting {
+            state = self.wait(state);
+        }
+        state.writing = true;
+        Writing(self)
+    }
+
+    fn restart(&self) -> Restarting<'_> {
+        let mut state = self.lock();
+        state.restarting = true;
+        while state.writing {
+            state = self.wait(state);
+        }
+        Restarting(self)
+    }
+}
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        self.0.lock().writing = false;
+        self.0.changed.notify_all();
+    }
+}
+
+impl Drop for Restarting<'_> {
+    fn drop(&mut self) {
+        self.0.lock().restarting = false;
+        self.0.changed.notify_all();
+    }
+}
+
+fn open(path: &Path, busy: Duration) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(busy)?;
     Ok(conn)
 }
 
@@ -61,7 +130,7 @@ impl EventWriter {
                 path.display()
             )));
         }
-        let conn = open(path)?;
+        let conn = open(path, Duration::from_secs(10))?;
         // A commit only hands the log to the operating system: `WriteAheadLog::flush`
         // makes it durable, on another thread, while this one stores the next events.
         // This connection never checkpoints: a checkpoint that does not flush could
@@ -72,7 +141,7 @@ impl EventWriter {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;",
         )?;
-        Ok(EventWriter { conn, path: path.to_path_buf() })
+        Ok(EventWriter { conn, path: path.to_path_buf(), turns: Arc::default() })
     }
 
     /// The write-ahead log this writer commits to. It exists once the writer is open in
@@ -86,9 +155,12 @@ impl EventWriter {
     /// A checkpointer for this writer's database, which restarts the log once it holds
     /// `limit` pages (`None`: 1 GiB of 4 KiB pages).
     pub fn checkpointer(&self, limit: Option<u32>) -> Result<Checkpointer> {
-        let conn = open(&self.path)?;
+        // The writer waits while this connection waits for readers to leave the log: not
+        // long, then; a restart cut short is tried again at the next run.
+        let conn = open(&self.path, Duration::from_secs(1))?;
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;")?;
-        Ok(Checkpointer { conn, limit: i64::from(limit.unwrap_or(WAL_CHECKPOINT_PAGES)) })
+        let limit = i64::from(limit.unwrap_or(WAL_CHECKPOINT_PAGES));
+        Ok(Checkpointer { conn, limit, turns: self.turns.clone() })
     }
 
     /// Stores the events of `batches` not stored before and adds exactly those to the
@@ -102,6 +174,7 @@ impl EventWriter {
         arrived: DateTime<Utc>,
     ) -> Result<Vec<Vec<bool>>> {
         let arrived = arrived.timestamp_millis();
+        let _turn = self.turns.write();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut flags = Vec::with_capacity(batches.len());
         {
@@ -158,11 +231,13 @@ impl Checkpointer {
     /// Copies the pages of the log into the database file without waiting for the
     /// writer. A copied log starts again from its beginning at the writer's next
     /// transaction, but only if nothing was committed during the copy; so once the log
-    /// holds `limit` pages this waits for the writer's transaction to end and copies the
-    /// rest, so that the log cannot grow without end. Returns the pages the log held.
+    /// holds `limit` pages this waits for the writer's transaction to end, holds its
+    /// next one and copies the rest, so that the log cannot grow without end. Returns
+    /// the pages the log held.
     pub fn run(&self) -> Result<i64> {
         let (_, pages) = self.checkpoint("PASSIVE")?;
         if pages >= self.limit {
+            let _turn = self.turns.restart();
             self.checkpoint("RESTART")?;
         }
         Ok(pages)
