@@ -5,11 +5,14 @@
 // Test code: an unwrap that fails is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use model::access::{Principal, Role};
 use model::measure::{ALL_PROCEDURES, Event};
 use model::{Period, Provenance, UnitKey};
 use ops::measure::Ingestor;
+use ops::measure::intake::Catalogue;
 use ops::simulate::{Settings, Simulator, expected, to_json};
 use store::{Page, ValueFilter};
 use testkit::TestDb;
@@ -31,6 +34,15 @@ async fn simulate(db: &TestDb, days: i64, seed: u64) -> (Vec<Event>, Vec<UnitKey
     let mut sim = Simulator::new(&reference.units, &reference.lineage, &procedures, settings, start());
     let events = sim.advance(start() + Duration::days(days));
     (events, sim.units())
+}
+
+/// Simulated events on a database loaded with the seed, with the catalogue that checks
+/// them and an event writer on that database (SQLite only).
+async fn writer_and_events(db: &TestDb, days: i64, seed: u64) -> (Vec<Event>, Arc<Catalogue>, store::EventWriter) {
+    load(db).await;
+    let (events, _) = simulate(db, days, seed).await;
+    let catalogue = Ingestor::new(db.store.clone()).catalogue().await.unwrap();
+    (events, catalogue, store::EventWriter::open(&db.store).unwrap())
 }
 
 fn machine(units: Vec<UnitKey>) -> Principal {
@@ -185,12 +197,9 @@ async fn bad_lines_and_other_units(db: &TestDb) {
 #[tokio::test]
 async fn sqlite_writer_and_pool_agree() {
     let (by_writer, by_pool) = (testkit::sqlite().await, testkit::sqlite().await);
-    load(&by_writer).await;
+    let (events, catalogue, mut writer) = writer_and_events(&by_writer, 6, 5).await;
     load(&by_pool).await;
-    let (events, _) = simulate(&by_writer, 6, 5).await;
-    let catalogue = Ingestor::new(by_writer.store.clone()).catalogue().await.unwrap();
     let with_fee = |p: &str| catalogue.with_fee(p);
-    let mut writer = store::EventWriter::open(&by_writer.store).unwrap();
     let at = Utc::now();
     let mut new_events = 0;
     // Groups of two batches of up to 900 events; each batch repeats 300 of the last.
@@ -234,11 +243,8 @@ testkit::on_both_backends! {
 #[tokio::test]
 async fn sqlite_log_is_checkpointed_beside_the_writer() {
     let db = testkit::sqlite().await;
-    load(&db).await;
-    let (events, _) = simulate(&db, 6, 7).await;
-    let catalogue = Ingestor::new(db.store.clone()).catalogue().await.unwrap();
+    let (events, catalogue, mut writer) = writer_and_events(&db, 6, 7).await;
     let with_fee = |p: &str| catalogue.with_fee(p);
-    let mut writer = store::EventWriter::open(&db.store).unwrap();
     let log = writer.log().unwrap();
     let checkpointer = writer.checkpointer(Some(100)).unwrap();
     let mut groups = events.chunks(events.len() / 5 + 1);
@@ -268,10 +274,7 @@ async fn sqlite_log_is_checkpointed_beside_the_writer() {
 async fn sqlite_log_stays_short_under_a_writer_that_never_pauses() {
     use std::sync::atomic::{AtomicBool, Ordering};
     let db = testkit::sqlite().await;
-    load(&db).await;
-    let (events, _) = simulate(&db, 35, 5).await;
-    let catalogue = Ingestor::new(db.store.clone()).catalogue().await.unwrap();
-    let mut writer = store::EventWriter::open(&db.store).unwrap();
+    let (events, catalogue, mut writer) = writer_and_events(&db, 35, 5).await;
     let checkpointer = writer.checkpointer(Some(64)).unwrap();
     let done = &AtomicBool::new(false);
     let (new_events, most) = std::thread::scope(|s| {
