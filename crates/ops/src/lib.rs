@@ -13,6 +13,7 @@ pub mod report;
 mod scoring;
 pub mod simulate;
 pub mod template;
+pub mod work;
 
 pub use detail::{ComponentPart, GainPart, PartScore, UnitScores, unit_detail};
 pub use import::{FileReport, ImportFailure, import};

@@ -19,6 +19,9 @@ pub struct Sensitivity {
 impl Sensitivity {
     /// At most this many draws are made for one request.
     pub const MAX_DRAWS: usize = 10_000;
+    /// At most this many for a caller who is not signed in: the draws cost the server
+    /// in proportion to their number, and anyone may ask.
+    pub const MAX_ANONYMOUS_DRAWS: usize = 1_000;
 
     pub fn new(draws: usize, spread: f64, seed: u64) -> Result<Self, ScoringError> {
         if draws == 0 || draws > Self::MAX_DRAWS {

@@ -403,9 +403,9 @@ async fn the_excel_template(db: &TestDb) {
     ));
 }
 
-/// The workbook with one cell's XML rewritten, as a user's spreadsheet program would
-/// save a formula.
-fn with_cell(bytes: &[u8], cell: &str, xml: &str) -> Vec<u8> {
+/// The workbook with its parts rewritten by `edit(name, content)`, as a user's
+/// spreadsheet program (or an attacker) would save it.
+fn rewrite(bytes: &[u8], edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
     use std::io::{Read, Write};
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -414,16 +414,80 @@ fn with_cell(bytes: &[u8], cell: &str, xml: &str) -> Vec<u8> {
         let name = file.name().unwrap().into_owned();
         let mut content = Vec::new();
         file.read_to_end(&mut content).unwrap();
-        if name == "xl/worksheets/sheet1.xml" {
-            let text = String::from_utf8(content).unwrap();
-            let start = text.find(&format!("<c r=\"{cell}\"")).unwrap();
-            let end = start + text[start..].find("</c>").unwrap() + 4;
-            content = format!("{}{xml}{}", &text[..start], &text[end..]).into_bytes();
-        }
+        let content = edit(&name, content);
         out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
         out.write_all(&content).unwrap();
     }
     out.finish().unwrap().into_inner()
+}
+
+/// The workbook with one cell's XML rewritten, as a user's spreadsheet program would
+/// save a formula.
+fn with_cell(bytes: &[u8], cell: &str, xml: &str) -> Vec<u8> {
+    rewrite(bytes, |name, content| {
+        if name != "xl/worksheets/sheet1.xml" {
+            return content;
+        }
+        let text = String::from_utf8(content).unwrap();
+        let start = text.find(&format!("<c r=\"{cell}\"")).unwrap();
+        let end = start + text[start..].find("</c>").unwrap() + 4;
+        format!("{}{xml}{}", &text[..start], &text[end..]).into_bytes()
+    })
+}
+
+/// `sheet` of the workbook with `edit` applied to its XML text.
+fn with_sheet(bytes: &[u8], sheet: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+    rewrite(bytes, |name, content| {
+        if name == format!("xl/worksheets/{sheet}.xml") {
+            edit(String::from_utf8(content).unwrap()).into_bytes()
+        } else {
+            content
+        }
+    })
+}
+
+/// Files made to take the server down: a declared size or a cell at Excel's last cell
+/// (the reader would allocate the whole grid), a row number at u32's end (a panic), a
+/// sheet inflating far past any template. Each is refused as too large or damaged,
+/// with nothing stored.
+async fn hostile_workbooks(db: &TestDb) {
+    load(db).await;
+    let cx = ops::collection::context(&db.store, REGIME).await.unwrap();
+    let unit = cx.registry.get("ha-noi").unwrap().clone();
+    let good = ops::template::generate(&cx, &unit, period(), None, &|_| None, model::Lang::Vi).unwrap();
+    let dimension = |text: String| {
+        let start = text.find("<dimension ref=\"").unwrap();
+        let end = start + text[start..].find("/>").unwrap() + 2;
+        format!("{}<dimension ref=\"A1:XFD1048576\"/>{}", &text[..start], &text[end..])
+    };
+    let last_cell = |text: String| {
+        text.replace("</sheetData>", "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>")
+    };
+    let huge_row = |text: String| {
+        text.replace("</sheetData>", "<row r=\"4294967295\"><c r=\"A4294967295\"><v>1</v></c></row></sheetData>")
+    };
+    let spaces = |text: String| text.replacen("<sheetData>", &format!("<sheetData>{}", " ".repeat(64 << 20)), 1);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("main sheet declares XFD1048576", with_sheet(&good, "sheet1", dimension)),
+        ("hidden sheet declares XFD1048576", with_sheet(&good, "sheet2", dimension)),
+        ("a cell at XFD1048576", with_sheet(&good, "sheet1", last_cell)),
+        ("a hidden cell at XFD1048576", with_sheet(&good, "sheet2", last_cell)),
+        ("row 4294967295", with_sheet(&good, "sheet1", huge_row)),
+        ("64 MiB of whitespace", with_sheet(&good, "sheet1", spaces)),
+    ];
+    for (what, bytes) in cases {
+        assert!(bytes.len() < 1 << 20, "{what}: {} bytes on the wire", bytes.len());
+        let err = ops::template::read(&bytes, &cx, &key("ha-noi"), period()).unwrap_err();
+        assert!(
+            matches!(err, ops::template::TemplateError::TooLarge(_) | ops::template::TemplateError::Damaged(_)),
+            "{what}: {err:?}"
+        );
+        assert!(err.vi().starts_with("Tệp"), "{what}: {}", err.vi());
+    }
+    // The untouched template still reads.
+    let (inputs, errors) = ops::template::read(&good, &cx, &key("ha-noi"), period()).unwrap();
+    assert_eq!((inputs.len(), errors.len()), (6, 0));
+    assert!(db.store.submission_for(&REGIME.parse().unwrap(), &key("ha-noi"), period()).await.unwrap().is_none());
 }
 
 async fn formulas_are_refused(db: &TestDb) {
@@ -479,5 +543,6 @@ testkit::on_both_backends! {
     scoping => crate::one_unit_cannot_touch_another,
     template => crate::the_excel_template,
     formulas => crate::formulas_are_refused,
+    hostile_workbooks => crate::hostile_workbooks,
     completeness => crate::who_reported_on_time,
 }

@@ -41,12 +41,16 @@ pub enum ApiError {
     /// 500: a page or workbook could not be rendered; logged.
     #[error("the report could not be rendered")]
     Render(String),
+    /// 500: work off the runtime failed; logged, not shown.
+    #[error("the server failed")]
+    Work(#[from] ops::work::WorkError),
     /// 500: the store failed; logged, not shown.
     #[error("the database failed")]
     Store(#[from] store::StoreError),
-    /// 503: the database does not answer.
-    #[error("the database is not available")]
-    Unavailable,
+    /// 503 with Retry-After: the server cannot take this now (the database does not
+    /// answer, the event writer stopped); trying again later may succeed.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// An error in the form of RFC 9457.
@@ -75,8 +79,10 @@ impl ApiError {
             ApiError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Store(_) | ApiError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(store::StoreError::Unavailable(_)) | ApiError::Unavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::Store(_) | ApiError::Render(_) | ApiError::Work(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -86,6 +92,7 @@ impl IntoResponse for ApiError {
         match &self {
             ApiError::Store(e) => tracing::error!(error = %e, "request failed in the store"),
             ApiError::Render(e) => tracing::error!(error = %e, "a report could not be rendered"),
+            ApiError::Work(e) => tracing::error!(error = %e, "work off the runtime failed"),
             _ => {}
         }
         let status = self.status();
@@ -102,7 +109,12 @@ impl IntoResponse for ApiError {
             _ => "internal",
         };
         let unauthorized = matches!(self, ApiError::Unauthorized(_));
-        let detail = self.to_string();
+        let detail = match &self {
+            ApiError::Store(store::StoreError::Unavailable(_)) => {
+                "the server cannot take this now; try again later".into()
+            }
+            _ => self.to_string(),
+        };
         let errors = match self {
             ApiError::Invalid(_, errors) => errors,
             _ => Vec::new(),
@@ -118,6 +130,9 @@ impl IntoResponse for ApiError {
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if unauthorized {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response
     }

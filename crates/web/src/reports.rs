@@ -73,7 +73,9 @@ pub async fn report(
     let request = ReportRequest { period, unit: q.unit.clone(), lang, as_of: None };
     let doc = ops::report::assemble(&state.store, &request).await?;
     let tools = tools(period, lang, q.unit.as_deref());
-    let bytes = report::render(&doc, format, Some(&tools)).map_err(|e| ApiError::Render(e.to_string()))?;
+    let bytes = ops::work::compute(move || report::render(&doc, format, Some(&tools)))
+        .await?
+        .map_err(|e| ApiError::Render(e.to_string()))?;
     let (content_type, extension) = match format {
         report::Format::Html => ("text/html; charset=utf-8", None),
         report::Format::Markdown => ("text/markdown; charset=utf-8", Some("md")),

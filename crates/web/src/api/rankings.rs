@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiPath, ApiQuery, parse};
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem, Result};
 use ops::{Ranking, ScoringError, Sensitivity, UnitScores};
 
@@ -130,7 +131,8 @@ pub struct RankingQuery {
     pub group: Option<String>,
     /// Only the first and last N places.
     pub top: Option<usize>,
-    /// Draws for the stability of each rank under other weights (1 to 10000).
+    /// Draws for the stability of each rank under other weights (1 to 10000; at most
+    /// 1000 without a session or token).
     pub draws: Option<usize>,
     /// How far each weight may move in a draw, as a share (default 0.2: ±20%).
     pub spread: Option<f64>,
@@ -146,18 +148,30 @@ pub struct RankingQuery {
 #[utoipa::path(get, path = "/api/v1/rankings", params(RankingQuery), tag = "rankings",
     responses((status = 200, body = Ranking), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn rankings(State(state): State<AppState>, ApiQuery(q): ApiQuery<RankingQuery>) -> Result<Json<Ranking>> {
+pub async fn rankings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<RankingQuery>,
+) -> Result<Json<Ranking>> {
     let period: Period = q.period.parse().map_err(|e| ApiError::BadRequest(format!("period: {e}")))?;
     let lang: Lang = parse("lang", q.lang.as_deref())?.unwrap_or_default();
     let group = q.group.as_deref();
     match (&q.methodology, &q.indicator) {
         (Some(id), None) => {
             let sensitivity = match q.draws {
+                Some(d) if caller.principal.is_none() && d > Sensitivity::MAX_ANONYMOUS_DRAWS => {
+                    return Err(ApiError::BadRequest(format!(
+                        "draws: at most {} without signing in or a token",
+                        Sensitivity::MAX_ANONYMOUS_DRAWS
+                    )));
+                }
                 Some(d) => Some(Sensitivity::new(d, q.spread.unwrap_or(0.2), q.seed.unwrap_or(1))?),
                 None => None,
             };
             let scored = ops::score(&state.store, id, period, group).await?;
-            Ok(Json(ops::methodology_ranking(&scored, lang, sensitivity, q.top)))
+            let top = q.top;
+            let ranking = ops::work::compute(move || ops::methodology_ranking(&scored, lang, sensitivity, top)).await?;
+            Ok(Json(ranking))
         }
         (None, Some(code)) => {
             if q.draws.is_some() {

@@ -382,9 +382,12 @@ pub async fn template(
         .into_iter()
         .map(|v| (v.indicator.to_string(), v.value.to_text()))
         .collect();
-    let bytes =
-        ops::template::generate(&cx, &unit, t.period, sub.as_ref(), &|i| previous.get(i.code.as_str()).cloned(), lang)
-            .map_err(|e| ApiError::Render(e.to_string()))?;
+    let period = t.period;
+    let bytes = ops::work::compute(move || {
+        ops::template::generate(&cx, &unit, period, sub.as_ref(), &|i| previous.get(i.code.as_str()).cloned(), lang)
+    })
+    .await?
+    .map_err(|e| ApiError::Render(e.to_string()))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -439,8 +442,8 @@ pub async fn upload(
         )
         .await;
     };
-    let cx = ops::collection::context(&state.store, &t.regime).await?;
-    let (inputs, cell_errors) = match ops::template::read(&bytes, &cx, &t.unit, t.period) {
+    let cx = std::sync::Arc::new(ops::collection::context(&state.store, &t.regime).await?);
+    let (inputs, cell_errors) = match ops::template::read_upload(bytes, cx, t.unit.clone(), t.period).await {
         Ok(read) => read,
         Err(e) => {
             let message = match lang {

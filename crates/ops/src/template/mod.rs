@@ -3,17 +3,19 @@
 //! order, so a template for another unit or period, or one whose rows were changed, is
 //! refused as a whole; a bad figure is reported with its cell, in Vietnamese.
 
-use std::io::Cursor;
+mod read;
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
-use chrono::{Days, NaiveDate};
+pub use read::{MAX_INFLATED, MAX_PART, read};
+
+use std::sync::Arc;
+
 use model::collection::Submission;
 use model::{Indicator, IndicatorKind, Lang, Period, UnitKey, display};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationRule, Format, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use crate::collection::{Context, ValueInput};
+use crate::collection::Context;
 
 const META_SHEET: &str = "_dxmon";
 const MAGIC: &str = "dxmon-template";
@@ -41,6 +43,9 @@ pub enum TemplateError {
     Damaged(String),
     #[error("the template is for {what} {found}, not {expected}")]
     Mismatch { what: &'static str, found: String, expected: String },
+    /// The file holds more than a template could.
+    #[error("the workbook is larger than a template can be: {0}")]
+    TooLarge(Excess),
     #[error(transparent)]
     Write(#[from] XlsxError),
 }
@@ -62,9 +67,61 @@ impl TemplateError {
                 };
                 format!("Biểu mẫu này dành cho {what} «{found}», không phải «{expected}». Hãy tải đúng biểu mẫu.")
             }
+            TemplateError::TooLarge(excess) => format!(
+                "Tệp lớn hơn mức một biểu mẫu có thể có: {}. Hãy tải biểu mẫu mới và chỉ nhập số liệu vào các ô màu vàng.",
+                excess.vi()
+            ),
             TemplateError::Write(e) => format!("Không tạo được biểu mẫu: {e}"),
         }
     }
+}
+
+/// What made an upload larger than a template can be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Excess {
+    /// More parts in the archive than a workbook has.
+    Parts(usize),
+    /// A part that inflates past `MAX_PART` bytes.
+    Part(String),
+    /// Parts that together inflate past `MAX_INFLATED` bytes.
+    Total,
+    /// A sheet whose declared size or a cell lies beyond the template's grid.
+    Cell { sheet: String, cell: String },
+}
+
+impl std::fmt::Display for Excess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Excess::Parts(n) => write!(f, "{n} parts in the archive"),
+            Excess::Part(name) => write!(f, "{name} inflates to more than {} MiB", MAX_PART >> 20),
+            Excess::Total => write!(f, "its parts inflate to more than {} MiB", MAX_INFLATED >> 20),
+            Excess::Cell { sheet, cell } => write!(f, "sheet {sheet} reaches cell {cell}, beyond the template"),
+        }
+    }
+}
+
+impl Excess {
+    fn vi(&self) -> String {
+        match self {
+            Excess::Parts(n) => format!("tệp nén gồm {n} phần"),
+            Excess::Part(name) => format!("phần {name} giải nén ra hơn {} MiB", MAX_PART >> 20),
+            Excess::Total => format!("các phần giải nén ra tổng cộng hơn {} MiB", MAX_INFLATED >> 20),
+            Excess::Cell { sheet, cell } => format!("trang tính «{sheet}» có ô {cell}, nằm ngoài biểu mẫu"),
+        }
+    }
+}
+
+/// `read` for an upload, on a blocking thread with the other heavy work (see
+/// `crate::work`). Should the reader fail in a way of its own, the file is damaged.
+pub async fn read_upload(
+    bytes: Vec<u8>,
+    cx: Arc<Context>,
+    unit: UnitKey,
+    period: Period,
+) -> Result<(Vec<crate::collection::ValueInput>, Vec<crate::collection::FieldError>), TemplateError> {
+    crate::work::compute(move || read(&bytes, &cx, &unit, period))
+        .await
+        .unwrap_or_else(|_| Err(TemplateError::Damaged("the workbook could not be read".into())))
 }
 
 fn t(lang: Lang, vi: &str, en: &str) -> String {
@@ -218,102 +275,4 @@ fn meta(sheet: &mut Worksheet, cx: &Context, unit: &UnitKey, period: Period) -> 
     sheet.set_hidden(true);
     sheet.protect();
     Ok(())
-}
-
-/// A cell's content as a person typed it: numbers as their shortest decimal, dates as
-/// dates, text as is.
-fn cell_text(d: &Data) -> Result<String, String> {
-    Ok(match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_owned(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => rust_decimal::Decimal::from_f64_retain(*f)
-            .map(|x| x.round_dp(10).normalize().to_string())
-            .unwrap_or_else(|| f.to_string()),
-        Data::Bool(b) => if *b { "có" } else { "không" }.to_owned(),
-        Data::DateTime(dt) => {
-            // Excel counts days from 30 December 1899.
-            let base = NaiveDate::from_ymd_opt(1899, 12, 30).ok_or("ngày không hợp lệ")?;
-            let day =
-                base.checked_add_days(Days::new(dt.as_f64().floor().max(0.0) as u64)).ok_or("ngày không hợp lệ")?;
-            day.format("%Y-%m-%d").to_string()
-        }
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => return Err(format!("ô có lỗi Excel ({e:?})")),
-    })
-}
-
-/// Reads a filled template for `unit` and `period` under the context's regime. A cell
-/// that cannot be read (an Excel error, a formula) is reported as a field error; what
-/// the figures mean is checked by `collection::check_inputs`.
-pub fn read(
-    bytes: &[u8],
-    cx: &Context,
-    unit: &UnitKey,
-    period: Period,
-) -> Result<(Vec<ValueInput>, Vec<crate::collection::FieldError>), TemplateError> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| TemplateError::NotExcel)?;
-    let names = book.sheet_names();
-    let main = names.first().cloned().ok_or_else(|| TemplateError::Damaged("no sheet".into()))?;
-    if !names.iter().any(|n| n == META_SHEET) {
-        return Err(TemplateError::Damaged("the sheet that identifies it is missing".into()));
-    }
-    let meta = book.worksheet_range(META_SHEET).map_err(|e| TemplateError::Damaged(e.to_string()))?;
-    let get = |row: u32| meta.get_value((row, 1)).and_then(|d| cell_text(d).ok()).unwrap_or_default();
-    if meta.get_value((0, 0)).and_then(|d| cell_text(d).ok()).as_deref() != Some(MAGIC) {
-        return Err(TemplateError::Damaged("it does not say it is a dxmon template".into()));
-    }
-    for (row, what, expected) in
-        [(1, "regime", cx.regime.key.to_string()), (2, "unit", unit.to_string()), (3, "period", period.to_string())]
-    {
-        let found = get(row);
-        if found != expected {
-            return Err(TemplateError::Mismatch { what, found, expected });
-        }
-    }
-    let codes: Vec<String> = get(4).split(';').filter(|s| !s.is_empty()).map(str::to_owned).collect();
-    let expected: Vec<String> = cx.indicators.iter().map(|i| i.code.to_string()).collect();
-    if codes != expected {
-        return Err(TemplateError::Damaged("the regime's indicators changed since it was made".into()));
-    }
-    let range = book.worksheet_range(&main).map_err(|e| TemplateError::Damaged(e.to_string()))?;
-    let formulas = book.worksheet_formula(&main).ok();
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
-    for (n, code) in expected.iter().enumerate() {
-        let row = HEADER_ROW + 1 + n as u32;
-        let excel_row = row + 1;
-        let at = |col: u32| range.get_value((row, col)).cloned().unwrap_or(Data::Empty);
-        let found_code = cell_text(&at(0)).unwrap_or_default();
-        if &found_code != code {
-            return Err(TemplateError::Damaged(format!("row {excel_row} should be indicator {code}")));
-        }
-        let mut input = ValueInput { indicator: code.clone(), row: Some(excel_row), ..Default::default() };
-        for (col, field) in [(4u32, "value"), (5, "numerator"), (6, "denominator"), (7, "note")] {
-            let has_formula =
-                formulas.as_ref().and_then(|f| f.get_value((row, col))).is_some_and(|f| !f.trim().is_empty());
-            let text = if has_formula {
-                Err("ô chứa công thức; hãy nhập giá trị".to_owned())
-            } else {
-                cell_text(&at(col))
-            };
-            match text {
-                Ok(text) => match field {
-                    "value" => input.value = text,
-                    "numerator" => input.numerator = text,
-                    "denominator" => input.denominator = text,
-                    _ => input.note = text,
-                },
-                Err(message) => errors.push(crate::collection::FieldError {
-                    indicator: code.clone(),
-                    field: field.to_owned(),
-                    place: column_of(field).map(|c| format!("{c}{excel_row}")),
-                    message_en: format!("cell cannot be read: {message}"),
-                    message,
-                }),
-            }
-        }
-        inputs.push(input);
-    }
-    Ok((inputs, errors))
 }

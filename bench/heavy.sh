@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Reads under load. Usage: bench/heavy.sh
+#
+# Starts `dxmon serve` on a fresh SQLite database with the seed dataset, then measures
+# the latency of `/health` and of the overview `/` (one client each, wrk) twice: alone,
+# and while HEAVY_CLIENTS clients keep asking for the heaviest things the server does
+# (the report as a page, as Markdown and as a workbook, rankings with 10.000 draws of
+# the weights, an uploaded gzip batch of 5.000 events). Prints one line per case with
+# requests/s and p50/p99 latencies.
+#
+# Environment: DURATION (seconds per measurement, 15), HEAVY_CLIENTS (4), PORT (18282),
+# WORK (bench/work). Needs wrk (Debian package `wrk`; installed when missing).
+set -euo pipefail
+
+DURATION=${DURATION:-15}
+HEAVY_CLIENTS=${HEAVY_CLIENTS:-4}
+PORT=${PORT:-18282}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-$ROOT/bench/work}
+export DXMON_LOG=error
+
+if ! command -v wrk > /dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get install -y -qq wrk > /dev/null
+fi
+mkdir -p "$WORK"
+cargo build --release --quiet --bin dxmon --manifest-path "$ROOT/Cargo.toml"
+DXMON="$ROOT/target/release/dxmon"
+DB="$WORK/heavy.db"
+rm -f "$DB"*
+URL="sqlite:$DB"
+"$DXMON" import --database "$URL" "$ROOT/data" "$ROOT/methodologies" > /dev/null
+TOKEN=$("$DXMON" token create --database "$URL" --name "benchmark" --unit group:provinces --unit group:ministries | tail -1)
+EVENTS="$WORK/heavy-events.ndjson"
+"$DXMON" bench generate --database "$URL" --events 5000 --since "$(date -d '-20 days' +%F)" --out "$EVENTS" > /dev/null
+head -n 5000 "$EVENTS" | gzip -c > "$WORK/heavy-events.ndjson.gz"
+
+"$DXMON" serve --database "$URL" --port "$PORT" --rate 1000000 > "$WORK/heavy-serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+until curl -sf "http://127.0.0.1:$PORT/health" > /dev/null; do sleep 0.2; done
+
+cat > "$WORK/heavy.lua" <<LUA
+local f = io.open("$WORK/heavy-events.ndjson.gz", "rb")
+local events = f:read("*all")
+f:close()
+local requests = {
+  wrk.format("GET", "/reports/2022"),
+  wrk.format("GET", "/reports/2024-Q2?format=xlsx"),
+  wrk.format("GET", "/api/v1/rankings?methodology=dti-province&period=2022&draws=10000"),
+  wrk.format("GET", "/reports/2023?format=md"),
+  wrk.format("POST", "/api/v1/events", {["Authorization"] = "Bearer $TOKEN",
+    ["Content-Type"] = "application/x-ndjson", ["Content-Encoding"] = "gzip"}, events),
+  wrk.format("GET", "/api/v1/rankings?methodology=dti-national&period=2022&draws=10000"),
+}
+local i = 0
+request = function()
+  i = i + 1
+  return requests[(i % #requests) + 1]
+end
+LUA
+
+# One line: requests/s, p50 and p99 from wrk's --latency output.
+probe() {
+    local label=$1 path=$2
+    wrk -t1 -c1 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$path" | awk -v label="$label" '
+        /Requests\/sec/ {rps=$2}
+        $1=="50%" {p50=$2} $1=="99%" {p99=$2}
+        END {printf "%-44s %10s req/s   p50 %8s   p99 %8s\n", label, rps, p50, p99}'
+}
+
+probe "/health, alone" /health
+probe "/, alone" /
+wrk -t2 -c"$HEAVY_CLIENTS" -d"$((2 * DURATION + 10))s" --latency -s "$WORK/heavy.lua" "http://127.0.0.1:$PORT" > "$WORK/heavy-load.txt" &
+LOAD=$!
+sleep 3
+probe "/health, $HEAVY_CLIENTS clients on heavy endpoints" /health
+probe "/, $HEAVY_CLIENTS clients on heavy endpoints" /
+wait $LOAD
+awk '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
+     END {printf "%-44s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n", "the heavy endpoints themselves", rps, p50, p99, bad+0}' "$WORK/heavy-load.txt"
