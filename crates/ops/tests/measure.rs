@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use model::access::{Principal, Role};
-use model::measure::{ALL_PROCEDURES, Event};
+use model::measure::{ALL_PROCEDURES, Event, Stored};
 use model::{Period, Provenance, UnitKey};
 use ops::measure::Ingestor;
 use ops::measure::intake::Catalogue;
@@ -65,7 +65,7 @@ async fn batches_resends_and_rebuild(db: &TestDb) {
     while from < events.len() {
         let to = (from + 3000).min(events.len());
         let overlap = from.saturating_sub(500);
-        let outcome = ingest.ingest(&who, &ndjson(&events[overlap..to]), true).await.unwrap();
+        let outcome = ingest.ingest(&who, ndjson(&events[overlap..to]), false, true).await.unwrap();
         assert_eq!(outcome.rejected, 0, "{:?}", outcome.errors.first());
         accepted += outcome.accepted;
         duplicate += outcome.duplicate;
@@ -80,7 +80,7 @@ async fn batches_resends_and_rebuild(db: &TestDb) {
 
     // The same batch again, whole: nothing changes.
     let before = db.store.rollup_snapshot().await.unwrap();
-    let again = ingest.ingest(&who, &ndjson(&events[..5000]), true).await.unwrap();
+    let again = ingest.ingest(&who, ndjson(&events[..5000]), false, true).await.unwrap();
     assert_eq!((again.accepted, again.duplicate), (0, 5000));
     assert_eq!(db.store.rollup_snapshot().await.unwrap(), before);
 
@@ -137,7 +137,7 @@ async fn order_does_not_matter(db: &TestDb) {
         let (ingest, who) = (ingest.clone(), who.clone());
         tasks.push(tokio::spawn(async move {
             for chunk in half.chunks(700) {
-                let outcome = ingest.ingest(&who, &ndjson(chunk), true).await.unwrap();
+                let outcome = ingest.ingest(&who, ndjson(chunk), false, true).await.unwrap();
                 assert_eq!(outcome.rejected, 0);
             }
         }));
@@ -172,7 +172,7 @@ async fn bad_lines_and_other_units(db: &TestDb) {
         r#"{"event_id":"a2","type":"dossier.received","unit":"01","procedure":"khong-co","dossier":"HS2","at":"2026-01-01T00:00:00Z","channel":"online"}"#,
         r#"{"event_id":"a3","type":"portal.view","unit":"ha-noi","at":"2999-01-01T00:00:00Z","load_ms":100}"#
     );
-    let outcome = ingest.ingest(&who, body.as_bytes(), true).await.unwrap();
+    let outcome = ingest.ingest(&who, body.clone().into_bytes(), false, true).await.unwrap();
     assert_eq!((outcome.accepted, outcome.duplicate, outcome.rejected), (1, 0, 3));
     let lines: Vec<usize> = outcome.errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![2, 3, 4]);
@@ -181,12 +181,12 @@ async fn bad_lines_and_other_units(db: &TestDb) {
     assert!(outcome.errors[2].error.contains("future"));
 
     let other = format!("{}\n{}", good.replace("a1", "b1"), good.replace("a1", "b2").replace("\"01\"", "\"79\""));
-    let refused = ingest.ingest(&who, other.as_bytes(), true).await.unwrap_err();
+    let refused = ingest.ingest(&who, other.clone().into_bytes(), false, true).await.unwrap_err();
     assert!(matches!(refused, ops::measure::IngestError::OtherUnit { line: 2, .. }), "{refused}");
     assert_eq!(db.store.event_count().await.unwrap(), 1, "nothing of the refused batch was stored");
     let reporter = Principal { role: Role::Reporter, ..who.clone() };
     assert!(matches!(
-        ingest.ingest(&reporter, good.as_bytes(), true).await,
+        ingest.ingest(&reporter, good.clone().into_bytes(), false, true).await,
         Err(ops::measure::IngestError::NotMachine)
     ));
 }
@@ -213,9 +213,9 @@ async fn sqlite_writer_and_pool_agree() {
         let flags = writer.ingest(&batches, &with_fee, at).unwrap();
         assert_eq!(flags, by_pool.store.ingest_batches(&batches, &with_fee, at).await.unwrap());
         if k > 0 {
-            assert!(flags[0].iter().filter(|n| !**n).count() > 200, "the repeated events are not new");
+            assert!(flags[0].iter().filter(|n| **n != Stored::New).count() > 200, "the repeated events are not new");
         }
-        new_events += flags.iter().flatten().filter(|n| **n).count();
+        new_events += flags.iter().flatten().filter(|n| **n == Stored::New).count();
     }
     let truth = expected(&events, &with_fee);
     let unique: i64 = truth.feeds().iter().map(|(_, f)| f.events).sum();
@@ -232,10 +232,62 @@ async fn sqlite_writer_and_pool_agree() {
     assert!(refused.to_string().contains("needs a database file"), "{refused}");
 }
 
+/// What a careless or hostile sender gets back: a bounded answer however many bad
+/// lines it sends, ids counted in characters, and an id reused for other content
+/// reported as a conflict, apart from harmless duplicates, within a request and across.
+async fn bounded_answers_and_conflicts(db: &TestDb) {
+    load(db).await;
+    let ingest = Ingestor::new(db.store.clone());
+    let who = machine(vec![UnitKey::parse("ha-noi").unwrap()]);
+    let now = Utc::now().to_rfc3339();
+    let event = |id: &str, dossier: &str| {
+        format!(
+            r#"{{"event_id":"{id}","type":"dossier.received","unit":"01","procedure":"ho-tich.khai-sinh","dossier":"{dossier}","at":"{now}","channel":"online"}}"#
+        )
+    };
+    // 5.000 bad lines with ids of 3.000 characters, gzipped: a small answer.
+    let long_id = "x".repeat(3_000);
+    let bad = vec![event(&long_id, "HS1").replace("\"online\"", "\"by-pigeon\""); 5_000].join("\n");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, bad.as_bytes()).unwrap();
+    let outcome = ingest.ingest(&who, gz.finish().unwrap(), true, true).await.unwrap();
+    assert_eq!((outcome.rejected, outcome.errors.len(), outcome.errors_not_listed), (5_000, 100, 4_900));
+    let answer = serde_json::to_string(&outcome).unwrap();
+    assert!(answer.len() < 40_000, "an answer of {} bytes", answer.len());
+    assert!(outcome.errors.iter().all(|e| e.event_id.as_ref().unwrap().chars().count() <= 65));
+
+    // 128 characters is the limit, whatever their bytes.
+    let vietnamese = "đ".repeat(128);
+    let outcome = ingest
+        .ingest(
+            &who,
+            format!("{}\n{}", event(&vietnamese, "HS2"), event(&format!("{vietnamese}đ"), "HS3")).into_bytes(),
+            false,
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!((outcome.accepted, outcome.rejected), (1, 1), "{outcome:?}");
+    assert!(outcome.errors[0].error.contains("1 to 128 characters"), "{}", outcome.errors[0].error);
+
+    // The same id with other content: a conflict, with its line; the stored event stays.
+    let body = [event("c1", "HS10"), event("c2", "HS11"), event("c2", "HS12"), event("c2", "HS11")].join("\n");
+    let outcome = ingest.ingest(&who, body.into_bytes(), false, true).await.unwrap();
+    assert_eq!((outcome.accepted, outcome.duplicate, outcome.conflict), (2, 1, 1), "{outcome:?}");
+    assert_eq!(outcome.conflicts.iter().map(|c| c.line).collect::<Vec<_>>(), [3]);
+    let body = [event("c1", "HS10"), event("c1", "HS99"), event("c2", "HS11"), event("c3", "HS13")].join("\n");
+    let outcome = ingest.ingest(&who, body.into_bytes(), false, true).await.unwrap();
+    assert_eq!((outcome.accepted, outcome.duplicate, outcome.conflict), (1, 2, 1), "{outcome:?}");
+    assert_eq!(outcome.conflicts[0].line, 2);
+    assert_eq!(outcome.conflicts[0].event_id.as_deref(), Some("c1"));
+    assert_eq!(db.store.event_count().await.unwrap(), 4);
+}
+
 testkit::on_both_backends! {
     batches => crate::batches_resends_and_rebuild,
     order => crate::order_does_not_matter,
     bad_input => crate::bad_lines_and_other_units,
+    hostile => crate::bounded_answers_and_conflicts,
 }
 
 /// The SQLite writer commits without copying its write-ahead log back into the database
@@ -251,7 +303,7 @@ async fn sqlite_log_is_checkpointed_beside_the_writer() {
     let mut new_events = 0;
     for group in groups.by_ref().take(4) {
         let flags = writer.ingest(&[model::measure::Batch::new(group.to_vec(), &with_fee)], &with_fee, Utc::now());
-        new_events += flags.unwrap().iter().flatten().filter(|n| **n).count();
+        new_events += flags.unwrap().iter().flatten().filter(|n| **n == Stored::New).count();
         log.flush().unwrap();
     }
     // Four groups' pages are all still in the log: the writer did not checkpoint.
@@ -259,7 +311,7 @@ async fn sqlite_log_is_checkpointed_beside_the_writer() {
     assert!(long >= 100, "the log holds {long} pages");
     let last = groups.next().unwrap();
     let flags = writer.ingest(&[model::measure::Batch::new(last.to_vec(), &with_fee)], &with_fee, Utc::now());
-    new_events += flags.unwrap().iter().flatten().filter(|n| **n).count();
+    new_events += flags.unwrap().iter().flatten().filter(|n| **n == Stored::New).count();
     log.flush().unwrap();
     // Copied and restarted: the log holds only the last group's pages.
     let short = checkpointer.run().unwrap();
@@ -291,7 +343,7 @@ async fn sqlite_log_stays_short_under_a_writer_that_never_pauses() {
         for group in events.chunks(200) {
             let batch = model::measure::Batch::new(group.to_vec(), &with_fee);
             let flags = writer.ingest(&[batch], &with_fee, Utc::now()).unwrap();
-            new_events += flags.iter().flatten().filter(|n| **n).count();
+            new_events += flags.iter().flatten().filter(|n| **n == Stored::New).count();
         }
         done.store(true, Ordering::Relaxed);
         (new_events, copies.join().unwrap())

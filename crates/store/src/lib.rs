@@ -53,6 +53,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
+    /// The store cannot take this now (its disk failed, its writer stopped); a client
+    /// may try again later, against this server after a restart or another one.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("could not write to disk: {0}")]
     Disk(#[from] std::io::Error),
 }

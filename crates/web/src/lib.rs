@@ -107,7 +107,10 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const HARD_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> error::Result<&'static str> {
-    state.store.ping().await.map_err(|_| error::ApiError::Unavailable)?;
+    if let Some(why) = state.ingest.failure() {
+        return Err(error::ApiError::Unavailable(format!("events are not taken: a flush to disk failed ({why})")));
+    }
+    state.store.ping().await.map_err(|_| error::ApiError::Unavailable("the database is not available".into()))?;
     Ok("ok")
 }
 

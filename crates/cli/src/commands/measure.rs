@@ -97,7 +97,7 @@ impl Sink {
             }
             Sink::Database(ingest, who) => {
                 let body = events.iter().map(to_json).collect::<Vec<_>>().join("\n");
-                let o = ingest.ingest(who, body.as_bytes(), true).await?;
+                let o = ingest.ingest(who, body.into_bytes(), false, true).await?;
                 anyhow::ensure!(o.rejected == 0, "{} events refused: {:?}", o.rejected, o.errors.first());
                 Ok((o.accepted, o.duplicate))
             }

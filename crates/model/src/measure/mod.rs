@@ -193,6 +193,32 @@ pub struct Event {
     pub what: What,
 }
 
+impl Event {
+    /// Whether `other` says the same as this event: the same thing at the same moment
+    /// (to the millisecond, as stored) of the same procedure and dossier. An event sent
+    /// again is the same; one whose id was reused for something else is not.
+    pub fn same_as(&self, other: &Event) -> bool {
+        self.unit == other.unit
+            && self.event_id == other.event_id
+            && self.procedure == other.procedure
+            && self.dossier == other.dossier
+            && self.at.timestamp_millis() == other.at.timestamp_millis()
+            && self.what == other.what
+    }
+}
+
+/// What storing an event came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored for the first time.
+    New,
+    /// Stored before, saying the same: nothing changed.
+    Duplicate,
+    /// Its unit and id were stored before with other content, which is kept: the sender
+    /// reused an id, and needs to hear of it.
+    Conflict,
+}
+
 /// When a unit's system counts as connected: it has sent within this many hours.
 pub const CONNECTED_WITHIN_HOURS: i64 = 24;
 

@@ -218,6 +218,10 @@ pub struct Batch {
     /// For each event as sent, its place in `events`; `None` for a repeat within the
     /// request.
     pub places: Vec<Option<usize>>,
+    /// The events as sent (by index) that repeat an earlier one of the request with
+    /// other content, each with the place in `events` of the one kept (the first sent):
+    /// these are conflicts.
+    pub conflicting: Vec<(usize, usize)>,
     pub rollup: Rollup,
 }
 
@@ -229,18 +233,27 @@ impl Batch {
         });
         let mut places = vec![None; sent.len()];
         let mut keep = vec![false; sent.len()];
+        let mut conflicting = Vec::new();
         let mut kept = 0;
+        // The first of each run of one key, in the order sent: the one kept.
+        let mut first = 0;
         for (k, i) in order.iter().enumerate() {
             let repeat = k > 0 && {
                 let prev = &sent[order[k - 1]];
                 prev.unit == sent[*i].unit && prev.event_id == sent[*i].event_id
             };
-            if !repeat {
+            if repeat {
+                if !sent[*i].same_as(&sent[first]) {
+                    conflicting.push((*i, kept - 1));
+                }
+            } else {
                 places[*i] = Some(kept);
                 keep[*i] = true;
                 kept += 1;
+                first = *i;
             }
         }
+        conflicting.sort_unstable();
         let mut slots: Vec<Option<Event>> = sent.into_iter().map(Some).collect();
         let mut events = Vec::with_capacity(kept);
         let mut rollup = Rollup::default();
@@ -252,7 +265,7 @@ impl Batch {
                 events.push(e);
             }
         }
-        Batch { events, places, rollup }
+        Batch { events, places, conflicting, rollup }
     }
 }
 

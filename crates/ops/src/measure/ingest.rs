@@ -9,22 +9,65 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use model::UnitKey;
 use model::access::{Principal, Role};
-use model::measure::Batch;
+use model::measure::{Batch, Stored};
 use serde::Serialize;
 use store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
-use super::intake::{BatchError, Catalogue, LineError, check, split_body};
-use super::writer::{self, Job};
+use super::intake::{BatchError, Catalogue, LineError, check, clip, inflate, split_body};
+use super::writer::{self, Failure, Job};
+use crate::work::{self, WorkError};
+
+/// At most this many refused lines, and as many conflicts, are listed in an answer; the
+/// rest are counted. A sender learns what is wrong from the first ones, and a body of
+/// bad lines cannot make an answer larger than the request.
+pub const MAX_LISTED: usize = 100;
 
 /// What became of a batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Outcome {
+    /// Stored for the first time.
     pub accepted: usize,
+    /// Stored before with the same content (or repeated within the request): nothing
+    /// changed.
     pub duplicate: usize,
+    /// Their unit and event id were stored before with other content, which is kept.
+    pub conflict: usize,
     pub rejected: usize,
+    /// The first `MAX_LISTED` refused lines, with why.
     pub errors: Vec<LineError>,
+    /// Refused lines beyond those listed.
+    pub errors_not_listed: usize,
+    /// The first `MAX_LISTED` conflicting lines.
+    pub conflicts: Vec<LineError>,
+    /// Conflicting lines beyond those listed.
+    pub conflicts_not_listed: usize,
+}
+
+impl Outcome {
+    fn refuse(&mut self, e: LineError) {
+        self.rejected += 1;
+        if self.errors.len() < MAX_LISTED {
+            self.errors.push(e);
+        } else {
+            self.errors_not_listed += 1;
+        }
+    }
+
+    fn conflicting(&mut self, line: usize, event_id: &str) {
+        self.conflict += 1;
+        if self.conflicts.len() < MAX_LISTED {
+            self.conflicts.push(LineError {
+                line,
+                event_id: Some(clip(event_id)),
+                error: "this event_id was stored before with other content; the stored event is kept".into(),
+            });
+        } else {
+            self.conflicts_not_listed += 1;
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +82,8 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error("the event writer has stopped")]
     Stopped,
+    #[error(transparent)]
+    Work(#[from] WorkError),
 }
 
 /// Units and procedures are read again after this long, so an import reaches a running
@@ -46,8 +91,53 @@ pub enum IngestError {
 const CATALOGUE_AGE: Duration = Duration::from_secs(30);
 pub struct Ingestor {
     store: Store,
-    queue: Option<mpsc::Sender<Job>>,
+    /// With SQLite: the writer's queue, and where it tells of a failed flush.
+    queue: Option<(mpsc::Sender<Job>, Arc<Failure>)>,
     catalogue: RwLock<Option<(Instant, Arc<Catalogue>)>>,
+}
+
+/// A request's events, read and checked: the batch to store, the line of each event of
+/// it as sent, and the outcome so far (the refused lines).
+struct Read {
+    batch: Batch,
+    lines: Vec<usize>,
+    outcome: Outcome,
+}
+
+/// Inflates, splits and checks a body: CPU work, done off the runtime.
+fn read(
+    body: &[u8],
+    gzip: bool,
+    ndjson: bool,
+    catalogue: &Catalogue,
+    units: &[UnitKey],
+    now: DateTime<Utc>,
+) -> Result<Read, IngestError> {
+    let inflated;
+    let body = if gzip {
+        inflated = inflate(body)?;
+        &inflated[..]
+    } else {
+        body
+    };
+    let mut outcome = Outcome::default();
+    let mut events = Vec::new();
+    let mut lines = Vec::new();
+    for (line, text) in split_body(body, ndjson)? {
+        match check(text, catalogue, now) {
+            Ok(e) if !units.contains(&e.unit) => {
+                let allowed: Vec<&str> = units.iter().map(|u| u.as_str()).collect();
+                return Err(IngestError::OtherUnit { line, unit: e.unit.to_string(), allowed: allowed.join(", ") });
+            }
+            Ok(e) => {
+                events.push(e);
+                lines.push(line);
+            }
+            Err((event_id, error)) => outcome.refuse(LineError { line, event_id, error }),
+        }
+    }
+    let batch = Batch::new(events, &|p| catalogue.with_fee(p));
+    Ok(Read { batch, lines, outcome })
 }
 
 impl Ingestor {
@@ -60,6 +150,11 @@ impl Ingestor {
             store::Backend::Postgres => None,
         };
         Ingestor { store, queue, catalogue: RwLock::new(None) }
+    }
+
+    /// Why events are no longer taken, once a flush to disk has failed.
+    pub fn failure(&self) -> Option<&str> {
+        self.queue.as_ref().and_then(|(_, f)| f.reason())
     }
 
     pub async fn catalogue(&self) -> Result<Arc<Catalogue>, StoreError> {
@@ -78,45 +173,60 @@ impl Ingestor {
         Ok(fresh)
     }
 
-    /// Takes in one request's body for `who`.
-    pub async fn ingest(&self, who: &Principal, body: &[u8], ndjson: bool) -> Result<Outcome, IngestError> {
+    /// Takes in one request's body for `who`: gzip-compressed or not, NDJSON or a JSON
+    /// array.
+    pub async fn ingest(
+        &self,
+        who: &Principal,
+        body: impl AsRef<[u8]> + Send + 'static,
+        gzip: bool,
+        ndjson: bool,
+    ) -> Result<Outcome, IngestError> {
         if who.role != Role::Machine {
             return Err(IngestError::NotMachine);
         }
-        let lines = split_body(body, ndjson)?;
         let catalogue = self.catalogue().await?;
-        let now = Utc::now();
-        let mut outcome = Outcome::default();
-        let mut events = Vec::with_capacity(lines.len());
-        for (line, text) in lines {
-            match check(text, &catalogue, now) {
-                Ok(e) if !who.units.contains(&e.unit) => {
-                    let allowed: Vec<&str> = who.units.iter().map(|u| u.as_str()).collect();
-                    return Err(IngestError::OtherUnit { line, unit: e.unit.to_string(), allowed: allowed.join(", ") });
-                }
-                Ok(e) => events.push(e),
-                Err((event_id, error)) => outcome.errors.push(LineError { line, event_id, error }),
-            }
-        }
-        outcome.rejected = outcome.errors.len();
-        if events.is_empty() {
+        let (units, now, reading) = (who.units.clone(), Utc::now(), catalogue.clone());
+        let Read { batch, lines, mut outcome } =
+            work::compute(move || read(body.as_ref(), gzip, ndjson, &reading, &units, now)).await??;
+        if batch.places.is_empty() {
             return Ok(outcome);
         }
-        let sent = events.len();
-        let batch = Batch::new(events, &|p| catalogue.with_fee(p));
-        let new = self.store_batch(batch, catalogue).await?;
-        outcome.accepted = new.iter().filter(|n| **n).count();
-        outcome.duplicate = sent - outcome.accepted;
+        // Each event kept in the batch, by the index it was sent at.
+        let mut sent_at = vec![0; batch.events.len()];
+        for (i, place) in batch.places.iter().enumerate() {
+            if let Some(k) = place {
+                sent_at[*k] = i;
+            }
+        }
+        let repeats = batch.places.iter().filter(|p| p.is_none()).count();
+        let within: Vec<(usize, String)> =
+            batch.conflicting.iter().map(|&(i, k)| (lines[i], batch.events[k].event_id.clone())).collect();
+        let ids: Vec<String> = batch.events.iter().map(|e| e.event_id.clone()).collect();
+        let stored = self.store_batch(batch, catalogue).await?;
+        for (k, s) in stored.iter().enumerate() {
+            match s {
+                Stored::New => outcome.accepted += 1,
+                Stored::Duplicate => outcome.duplicate += 1,
+                Stored::Conflict => outcome.conflicting(lines[sent_at[k]], &ids[k]),
+            }
+        }
+        outcome.duplicate += repeats - within.len();
+        for (line, id) in within {
+            outcome.conflicting(line, &id);
+        }
+        outcome.conflicts.sort_by_key(|c| c.line);
         metrics::counter!("dxmon_events_accepted_total").increment(outcome.accepted as u64);
         metrics::counter!("dxmon_events_duplicate_total").increment(outcome.duplicate as u64);
+        metrics::counter!("dxmon_events_conflict_total").increment(outcome.conflict as u64);
         metrics::counter!("dxmon_events_rejected_total").increment(outcome.rejected as u64);
         Ok(outcome)
     }
 
-    /// Stores a batch; says for each of its distinct events whether it was new.
-    async fn store_batch(&self, batch: Batch, catalogue: Arc<Catalogue>) -> Result<Vec<bool>, IngestError> {
+    /// Stores a batch; says for each of its distinct events what became of it.
+    async fn store_batch(&self, batch: Batch, catalogue: Arc<Catalogue>) -> Result<Vec<Stored>, IngestError> {
         match &self.queue {
-            Some(queue) => {
+            Some((queue, _)) => {
                 let (reply, answer) = oneshot::channel();
                 queue.send(Job { batch, catalogue, reply }).await.map_err(|_| IngestError::Stopped)?;
                 Ok(answer.await.map_err(|_| IngestError::Stopped)??)
@@ -131,7 +241,7 @@ impl Ingestor {
 
 /// Stores with retries when PostgreSQL picks this transaction as a deadlock victim or
 /// cannot serialise it; the retry is safe because the transaction left nothing.
-async fn with_retries(store: &Store, batches: &[Batch], catalogue: &Catalogue) -> Result<Vec<Vec<bool>>, StoreError> {
+async fn with_retries(store: &Store, batches: &[Batch], catalogue: &Catalogue) -> Result<Vec<Vec<Stored>>, StoreError> {
     let mut attempt = 0;
     loop {
         match store.ingest_batches(batches, &|p| catalogue.with_fee(p), now()).await {

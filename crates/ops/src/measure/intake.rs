@@ -52,13 +52,50 @@ pub enum BatchError {
     TooMany(usize),
     #[error("the batch holds no event")]
     Empty,
+    #[error("the gzip body cannot be read: {0}")]
+    Gzip(String),
+    #[error("the body inflates to more than {} MiB", MAX_INFLATED >> 20)]
+    Inflates,
 }
 
 /// The most events one request may carry.
 pub const MAX_EVENTS: usize = 20_000;
 /// How far ahead of the server's clock an event may be dated.
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 10;
+/// The longest id, in characters.
 const LONGEST_ID: usize = 128;
+/// The most a gzip body may inflate to.
+pub const MAX_INFLATED: u64 = 64 * 1024 * 1024;
+/// Text a sender sent, echoed in an answer, is cut to this many characters.
+const ECHOED: usize = 64;
+/// A reason is cut to this many characters.
+const LONGEST_REASON: usize = 300;
+
+/// `text` as echoed back: at most `ECHOED` characters, with an ellipsis if cut.
+pub fn clip(text: &str) -> String {
+    clip_to(text, ECHOED)
+}
+
+fn clip_to(text: &str, most: usize) -> String {
+    match text.char_indices().nth(most) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// A gzip body inflated, refused past `MAX_INFLATED` bytes.
+pub fn inflate(body: &[u8]) -> Result<Vec<u8>, BatchError> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(16 << 20));
+    flate2::read::GzDecoder::new(body)
+        .take(MAX_INFLATED + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| BatchError::Gzip(e.to_string()))?;
+    if out.len() as u64 > MAX_INFLATED {
+        return Err(BatchError::Inflates);
+    }
+    Ok(out)
+}
 
 /// The events of a body, each as its 1-based line (or array item) and its JSON text.
 /// NDJSON lines are checked one by one later; a JSON array must parse as a whole.
@@ -109,7 +146,7 @@ impl Catalogue {
             return if u.valid_on(day) {
                 Ok(u.key.clone())
             } else {
-                Err(format!("unit '{text}' did not exist on {day}"))
+                Err(format!("unit '{}' did not exist on {day}", clip(text)))
             };
         }
         match self.by_code.get(text) {
@@ -117,26 +154,32 @@ impl Catalogue {
                 .iter()
                 .find(|u| u.valid_on(day))
                 .map(|u| u.key.clone())
-                .ok_or_else(|| format!("no unit had code '{text}' on {day}")),
-            None => Err(format!("unknown unit '{text}': send the unit's key or statistics code")),
+                .ok_or_else(|| format!("no unit had code '{}' on {day}", clip(text))),
+            None => Err(format!("unknown unit '{}': send the unit's key or statistics code", clip(text))),
         }
     }
 
     fn procedure(&self, code: &str) -> Result<(), String> {
-        if self.procedures.contains_key(code) { Ok(()) } else { Err(format!("unknown procedure '{code}'")) }
+        if self.procedures.contains_key(code) { Ok(()) } else { Err(format!("unknown procedure '{}'", clip(code))) }
     }
 }
 
 fn id(field: &str, text: Option<String>) -> Result<String, String> {
     let text = text.ok_or_else(|| format!("{field} is missing"))?;
-    if text.is_empty() || text.len() > LONGEST_ID || text.chars().any(char::is_control) {
+    if text.is_empty() || text.chars().count() > LONGEST_ID || text.chars().any(char::is_control) {
         return Err(format!("{field} must be 1 to {LONGEST_ID} characters, without control characters"));
     }
     Ok(text)
 }
 
 /// Checks one event. `now` is the server's clock, for refusing events from the future.
+/// A refusal names the event's id, if it has one, and why; both cut short, since they
+/// may echo what was sent.
 pub fn check(text: &str, catalogue: &Catalogue, now: DateTime<Utc>) -> Result<Event, (Option<String>, String)> {
+    checked(text, catalogue, now).map_err(|(id, why)| (id.as_deref().map(clip), clip_to(&why, LONGEST_REASON)))
+}
+
+fn checked(text: &str, catalogue: &Catalogue, now: DateTime<Utc>) -> Result<Event, (Option<String>, String)> {
     // The event id, to name a bad line by, is looked for only once the line is bad.
     let id_hint = || {
         let v: serde_json::Value = serde_json::from_str(text).ok()?;
@@ -151,7 +194,7 @@ pub fn check(text: &str, catalogue: &Catalogue, now: DateTime<Utc>) -> Result<Ev
     let kind = wire.kind.ok_or_else(|| fail("type is missing".into()))?;
     let at_text = wire.at.ok_or_else(|| fail("at is missing (RFC 3339, e.g. 2026-11-23T08:15:00+07:00)".into()))?;
     let at = DateTime::parse_from_rfc3339(&at_text)
-        .map_err(|e| fail(format!("at '{at_text}' is not an RFC 3339 time with an offset: {e}")))?
+        .map_err(|e| fail(format!("at '{}' is not an RFC 3339 time with an offset: {e}", clip(&at_text))))?
         .with_timezone(&Utc);
     if at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
         return Err(fail(format!("at {at_text} is in the future (the server's clock reads {now})")));
@@ -172,7 +215,7 @@ pub fn check(text: &str, catalogue: &Catalogue, now: DateTime<Utc>) -> Result<Ev
                 .as_deref()
                 .ok_or_else(|| fail("dossier.received needs channel: online, in_person or postal".into()))?;
             let channel = Channel::parse(text)
-                .ok_or_else(|| fail(format!("channel '{text}' is not online, in_person or postal")))?;
+                .ok_or_else(|| fail(format!("channel '{}' is not online, in_person or postal", clip(text))))?;
             let fully_online = wire.fully_online.unwrap_or(false);
             if fully_online && channel != Channel::Online {
                 return Err(fail("a fully-online dossier is received online".into()));
@@ -203,7 +246,8 @@ pub fn check(text: &str, catalogue: &Catalogue, now: DateTime<Utc>) -> Result<Ev
         }
         other => {
             return Err(fail(format!(
-                "unknown type '{other}'; expected one of {}",
+                "unknown type '{}'; expected one of {}",
+                clip(other),
                 model::measure::EVENT_TYPES.join(", ")
             )));
         }

@@ -5,8 +5,8 @@
 //! while the writer already stores the next group; and a checkpointer thread copies
 //! the write-ahead log back into the database file.
 
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::Duration;
 
@@ -14,14 +14,37 @@ use store::{Checkpointer, EventWriter, Store, StoreError, WriteAheadLog};
 use tokio::sync::{mpsc, oneshot};
 
 use super::intake::Catalogue;
-use model::measure::Batch;
+use model::measure::{Batch, Stored};
 
 /// The most events one group commit stores.
 const GROUP_EVENTS: usize = 100_000;
 /// How often the log is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
-type Reply = oneshot::Sender<Result<Vec<bool>, StoreError>>;
+type Reply = oneshot::Sender<Result<Vec<Stored>, StoreError>>;
+
+/// Set once a flush of the log has failed. After that, nothing committed since the last
+/// good flush can be said to be on disk, and a later flush that succeeds proves nothing
+/// of it (the system may have dropped the pages it failed to write): so the writer
+/// takes nothing more, and no event it holds is ever called a duplicate of one that may
+/// not be on disk. The server must be restarted, and then reads what the disk holds.
+/// PostgreSQL stops the same way on a failed flush.
+#[derive(Debug, Default)]
+pub struct Failure(OnceLock<String>);
+
+impl Failure {
+    pub fn reason(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
+    }
+
+    fn refusal(&self) -> Option<StoreError> {
+        self.reason().map(|why| {
+            StoreError::Unavailable(format!(
+                "events are not taken: a flush to disk failed ({why}); the server must be restarted"
+            ))
+        })
+    }
+}
 
 pub(super) struct Job {
     pub batch: Batch,
@@ -32,17 +55,24 @@ pub(super) struct Job {
 /// A committed group, answered once its log is on disk.
 struct Committed {
     log: Arc<WriteAheadLog>,
-    replies: Vec<(Reply, Vec<bool>)>,
+    replies: Vec<(Reply, Vec<Stored>)>,
 }
 
-/// Starts the writer and its flusher; returns the writer's queue, or `None` if a
-/// thread could not start. Both end when the queue's last sender is dropped.
-pub(super) fn start(store: Store) -> Option<mpsc::Sender<Job>> {
+/// Starts the writer and its flusher; returns the writer's queue and where a failure to
+/// flush is told, or `None` if a thread could not start. Both end when the queue's last
+/// sender is dropped.
+pub(super) fn start(store: Store) -> Option<(mpsc::Sender<Job>, Arc<Failure>)> {
+    let failure = Arc::new(Failure::default());
     let (to_flusher, committed) = channel();
-    thread::Builder::new().name("dxmon-flush".into()).spawn(move || flusher(committed)).ok()?;
+    let flush_failure = failure.clone();
+    thread::Builder::new().name("dxmon-flush".into()).spawn(move || flusher(committed, &flush_failure)).ok()?;
     let (queue, jobs) = mpsc::channel(1024);
-    thread::Builder::new().name("dxmon-events".into()).spawn(move || writer(store, jobs, to_flusher)).ok()?;
-    Some(queue)
+    let write_failure = failure.clone();
+    thread::Builder::new()
+        .name("dxmon-events".into())
+        .spawn(move || writer(store, jobs, to_flusher, &write_failure))
+        .ok()?;
+    Some((queue, failure))
 }
 
 /// An open writer, its log, and the checkpointer thread that lives as long as it.
@@ -66,7 +96,7 @@ impl Open {
 /// Takes every batch waiting, stores them in one transaction, hands them to the
 /// flusher. The writer is opened at the first batch and again after a failure, which
 /// is then the answer to the batches that met it.
-fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committed>) {
+fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committed>, failure: &Failure) {
     let mut open: Option<Open> = None;
     while let Some(first) = queue.blocking_recv() {
         let mut count = first.batch.events.len();
@@ -82,23 +112,35 @@ fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committe
         }
         let catalogue = jobs[jobs.len() - 1].catalogue.clone();
         let (batches, replies): (Vec<Batch>, Vec<Reply>) = jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
+        if failure.reason().is_some() {
+            open = None;
+            for reply in replies {
+                let _ = reply.send(Err(failure.refusal().unwrap_or_else(stopped)));
+            }
+            continue;
+        }
         match store_group(&store, &mut open, &batches, &catalogue) {
             Ok((flags, log)) => {
                 let committed = Committed { log, replies: replies.into_iter().zip(flags).collect() };
                 if let Err(unsent) = flusher.send(committed) {
                     for (reply, _) in unsent.0.replies {
-                        let _ = reply.send(Err(StoreError::Conflict("the events could not be flushed to disk".into())));
+                        let _ = reply.send(Err(stopped()));
                     }
                 }
             }
             Err(e) => {
+                // The transaction left nothing: trying again may succeed.
                 open = None;
                 for reply in replies {
-                    let _ = reply.send(Err(StoreError::Conflict(format!("the events could not be stored: {e}"))));
+                    let _ = reply.send(Err(StoreError::Unavailable(format!("the events could not be stored: {e}"))));
                 }
             }
         }
     }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Unavailable("the event log's flusher has stopped".into())
 }
 
 /// One group commit, tried again while SQLite is busy with another writer.
@@ -107,7 +149,7 @@ fn store_group(
     open: &mut Option<Open>,
     batches: &[Batch],
     catalogue: &Catalogue,
-) -> Result<(Vec<Vec<bool>>, Arc<WriteAheadLog>), StoreError> {
+) -> Result<(Vec<Vec<Stored>>, Arc<WriteAheadLog>), StoreError> {
     let mut attempt = 0;
     loop {
         let writer = match open {
@@ -125,8 +167,9 @@ fn store_group(
 }
 
 /// Flushes the log of every group committed, then answers them: one flush for every
-/// group that was committed while the last flush ran.
-fn flusher(committed: Receiver<Committed>) {
+/// group that was committed while the last flush ran. Once a flush has failed, nothing
+/// is answered as stored again (see `Failure`).
+fn flusher(committed: Receiver<Committed>, failure: &Failure) {
     while let Ok(first) = committed.recv() {
         let mut groups = vec![first];
         groups.extend(committed.try_iter());
@@ -137,13 +180,17 @@ fn flusher(committed: Receiver<Committed>) {
                 logs.push(&group.log);
             }
         }
-        let flushed = logs.iter().try_for_each(|log| log.flush()).map_err(|e| e.to_string());
+        if failure.reason().is_none()
+            && let Err(e) = logs.iter().try_for_each(|log| log.flush())
+        {
+            tracing::error!(error = %e, "the event log could not be flushed to disk; no more events are taken");
+            let _ = failure.0.set(e.to_string());
+        }
         for (reply, flags) in groups.into_iter().flat_map(|g| g.replies) {
-            let answer = match &flushed {
-                Ok(()) => Ok(flags),
-                Err(e) => Err(StoreError::Conflict(format!("the events could not be flushed to disk: {e}"))),
-            };
-            let _ = reply.send(answer);
+            let _ = reply.send(match failure.refusal() {
+                None => Ok(flags),
+                Some(refused) => Err(refused),
+            });
         }
     }
 }

@@ -14,7 +14,7 @@ pub use sqlite_writer::{Checkpointer, EventWriter, WriteAheadLog};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use model::measure::{Batch, COUNT_NAMES, Counts, Event, Procedure, Rollup, RowKey, What};
+use model::measure::{Batch, COUNT_NAMES, Counts, Event, Procedure, Rollup, RowKey, Stored, What};
 
 use crate::conn::{Conn, exec, run};
 use crate::rows::key;
@@ -134,9 +134,72 @@ fn load_upsert(numbered: bool, rows: usize) -> String {
 /// Event ids, by unit.
 type Keys = std::collections::HashMap<String, HashSet<String>>;
 
-/// Inserts the events not stored yet; says for each whether it was new. The database
-/// answers which rows it inserted, which is exact however many servers insert at once.
-async fn insert_events(c: &mut Conn<'_>, events: &[&Event], arrived: i64) -> Result<Vec<bool>> {
+/// What an event says, as stored, but for its key and arrival: a repeat says the same,
+/// a reused id something else.
+#[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
+struct Content {
+    kind: String,
+    procedure: String,
+    dossier: Option<String>,
+    at: i64,
+    detail: Option<String>,
+    flag: Option<i64>,
+    number: Option<i64>,
+}
+
+impl Content {
+    fn of(e: &Event) -> Content {
+        let col = e.what.columns();
+        Content {
+            kind: col.kind.to_owned(),
+            procedure: e.procedure.clone(),
+            dossier: e.dossier.clone(),
+            at: e.at.timestamp_millis(),
+            detail: col.detail.map(str::to_owned),
+            flag: col.flag.map(i64::from),
+            number: col.number,
+        }
+    }
+
+    /// A stored event whose key came again: the same, or a conflict.
+    fn compare(stored: Option<&Content>, sent: &Event) -> Stored {
+        if stored == Some(&Content::of(sent)) { Stored::Duplicate } else { Stored::Conflict }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyedContent {
+    unit: String,
+    event_id: String,
+    #[sqlx(flatten)]
+    content: Content,
+}
+
+/// What is stored under the keys of `events`.
+async fn stored_contents(c: &mut Conn<'_>, events: &[&Event]) -> Result<Vec<KeyedContent>> {
+    let mut found = Vec::with_capacity(events.len());
+    for chunk in fixed_chunks(events, EVENT_CHUNK) {
+        let sql = format!(
+            "SELECT unit, event_id, kind, procedure, dossier, at, detail, flag, number FROM events
+             WHERE (unit, event_id) IN (VALUES {})",
+            placeholders(numbered(c), chunk.len(), 2)
+        );
+        let rows: Vec<KeyedContent> = run!(c, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for e in chunk {
+                q = q.bind(e.unit.as_str()).bind(&e.event_id);
+            }
+            q.fetch_all(&mut *c).await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Inserts the events not stored yet; says for each whether it was new, the same as
+/// one stored before, or a conflict with it. The database answers which rows it
+/// inserted, which is exact however many servers insert at once.
+async fn insert_events(c: &mut Conn<'_>, events: &[&Event], arrived: i64) -> Result<Vec<Stored>> {
     let mut new = Vec::with_capacity(events.len());
     for chunk in fixed_chunks(events, EVENT_CHUNK) {
         let sql = format!(
@@ -165,7 +228,20 @@ async fn insert_events(c: &mut Conn<'_>, events: &[&Event], arrived: i64) -> Res
         for (unit, id) in rows {
             inserted.entry(unit).or_default().insert(id);
         }
-        new.extend(chunk.iter().map(|e| inserted.get(e.unit.as_str()).is_some_and(|ids| ids.contains(&e.event_id))));
+        let is_new = |e: &Event| inserted.get(e.unit.as_str()).is_some_and(|ids| ids.contains(&e.event_id));
+        let again: Vec<&Event> = chunk.iter().copied().filter(|e| !is_new(e)).collect();
+        let stored: std::collections::HashMap<(String, String), Content> = if again.is_empty() {
+            Default::default()
+        } else {
+            stored_contents(c, &again).await?.into_iter().map(|r| ((r.unit, r.event_id), r.content)).collect()
+        };
+        new.extend(chunk.iter().map(|e| {
+            if is_new(e) {
+                Stored::New
+            } else {
+                Content::compare(stored.get(&(e.unit.to_string(), e.event_id.clone())), e)
+            }
+        }));
     }
     Ok(new)
 }
@@ -200,11 +276,11 @@ async fn add_counts(c: &mut Conn<'_>, table: &str, period: &str, rows: &[(RowKey
 
 /// What the events of `batches` flagged new add to the roll-ups: each batch's roll-up,
 /// with what was stored already taken back out.
-fn new_rollup(batches: &[Batch], flags: &[Vec<bool>], with_fee: &dyn Fn(&str) -> bool) -> Rollup {
+fn new_rollup(batches: &[Batch], flags: &[Vec<Stored>], with_fee: &dyn Fn(&str) -> bool) -> Rollup {
     let mut rollup = Rollup::default();
     for (batch, new) in batches.iter().zip(flags) {
         rollup.merge(&batch.rollup);
-        for (e, _) in batch.events.iter().zip(new).filter(|(_, n)| !**n) {
+        for (e, _) in batch.events.iter().zip(new).filter(|(_, n)| **n != Stored::New) {
             rollup.remove(e, with_fee(&e.procedure));
         }
     }
@@ -275,7 +351,7 @@ impl Store {
 
     /// Stores batches of events not stored before and adds exactly those to the
     /// roll-ups, in one transaction (one flush to disk for them all). Returns, for each
-    /// batch, whether each of its events was new. `with_fee` tells whether a procedure
+    /// batch, what became of each of its events (new, a duplicate or a conflict). `with_fee` tells whether a procedure
     /// carries a fee. A server on SQLite stores through an `EventWriter`, which does
     /// the same faster; this works on both backends.
     pub async fn ingest_batches(
@@ -283,7 +359,7 @@ impl Store {
         batches: &[Batch],
         with_fee: &(dyn Fn(&str) -> bool + Sync),
         arrived: DateTime<Utc>,
-    ) -> Result<Vec<Vec<bool>>> {
+    ) -> Result<Vec<Vec<Stored>>> {
         let arrived_ms = arrived.timestamp_millis();
         let mut tx = self.begin().await?;
         let mut flags = Vec::with_capacity(batches.len());

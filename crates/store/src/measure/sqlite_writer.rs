@@ -19,10 +19,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use model::measure::{Batch, Counts, Rollup, RowKey};
+use model::measure::{Batch, Counts, Rollup, RowKey, Stored};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
-use super::{EVENT_INSERT, FEED_UPSERT, counter_upsert, load_upsert, new_rollup};
+use super::{Content, EVENT_INSERT, FEED_UPSERT, counter_upsert, load_upsert, new_rollup};
 use crate::{Result, Store, StoreError, WAL_CHECKPOINT_PAGES};
 
 pub struct EventWriter {
@@ -118,14 +118,14 @@ impl EventWriter {
     /// database cannot be reached from a second connection).
     pub fn open(store: &Store) -> Result<EventWriter> {
         let Store::Sqlite(pool) = store else {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::Unavailable(
                 "the event writer is for SQLite; PostgreSQL takes batches directly".into(),
             ));
         };
         let options = pool.connect_options();
         let path = options.get_filename();
         if !path.is_file() {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::Unavailable(format!(
                 "automatic measurement needs a database file, not {}",
                 path.display()
             )));
@@ -164,15 +164,15 @@ impl EventWriter {
     }
 
     /// Stores the events of `batches` not stored before and adds exactly those to the
-    /// roll-ups, in one transaction; returns, for each batch, whether each of its events
-    /// was new. The same contract as `Store::ingest_batches`, but for durability: the
+    /// roll-ups, in one transaction; returns, for each batch, what became of each of its
+    /// events. The same contract as `Store::ingest_batches`, but for durability: the
     /// events are on disk once a `WriteAheadLog::flush` begun after this call returns.
     pub fn ingest(
         &mut self,
         batches: &[Batch],
         with_fee: &dyn Fn(&str) -> bool,
         arrived: DateTime<Utc>,
-    ) -> Result<Vec<Vec<bool>>> {
+    ) -> Result<Vec<Vec<Stored>>> {
         let arrived = arrived.timestamp_millis();
         let _turn = self.turns.write();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -197,7 +197,7 @@ impl EventWriter {
                         col.number,
                         arrived
                     ])?;
-                    new.push(stored == 1);
+                    new.push(if stored == 1 { Stored::New } else { Content::compare(stored_as(&tx, e)?.as_ref(), e) });
                 }
                 flags.push(new);
             }
@@ -223,6 +223,8 @@ impl WriteAheadLog {
     /// Flushes what has been written to the log to disk: every transaction committed
     /// before this call survives a crash of the machine once it returns.
     pub fn flush(&self) -> Result<()> {
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("wal-flush", |_| Err(StoreError::Disk(std::io::Error::other("injected: the disk failed"))));
         Ok(self.file.sync_data()?)
     }
 }
@@ -248,6 +250,24 @@ impl Checkpointer {
         let sql = format!("PRAGMA wal_checkpoint({mode})");
         Ok(self.conn.query_row(&sql, [], |r| Ok((r.get::<_, i64>(0)? != 0, r.get(1)?)))?)
     }
+}
+
+/// What is stored under the key of `e`, looked up only when its key came again.
+fn stored_as(tx: &Connection, e: &model::measure::Event) -> Result<Option<Content>> {
+    let mut select = tx.prepare_cached(
+        "SELECT kind, procedure, dossier, at, detail, flag, number FROM events WHERE unit = ?1 AND event_id = ?2",
+    )?;
+    let mut rows = select.query(params![e.unit.as_str(), e.event_id])?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    Ok(Some(Content {
+        kind: r.get(0)?,
+        procedure: r.get(1)?,
+        dossier: r.get(2)?,
+        at: r.get(3)?,
+        detail: r.get(4)?,
+        flag: r.get(5)?,
+        number: r.get(6)?,
+    }))
 }
 
 fn add_counts(tx: &Connection, table: &str, period: &str, rows: &[(RowKey, Counts)]) -> Result<()> {

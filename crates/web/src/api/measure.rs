@@ -1,8 +1,6 @@
 //! Automatic measurement: units' systems post events; anyone reads the live figures
 //! the roll-ups give, per unit and period, and which systems are connected.
 
-use std::io::Read;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,9 +17,6 @@ use super::{ApiPath, ApiQuery, parse};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, Result};
-
-/// The most a gzip body may inflate to.
-pub const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 
 /// One event as a unit's system sends it. Fields that do not apply to the type are
 /// refused, as are fields the format does not know.
@@ -73,10 +68,28 @@ pub struct LineErrorDto {
 pub struct OutcomeDto {
     /// Stored for the first time.
     pub accepted: usize,
-    /// Stored before (the same unit and event_id); nothing changed.
+    /// Stored before with the same content (the same unit and event_id), or repeated
+    /// within the request: nothing changed.
     pub duplicate: usize,
+    /// Their unit and event_id were stored before with other content, which is kept:
+    /// the sending system reused an id.
+    pub conflict: usize,
+    /// Refused, each for a reason listed in `errors`.
     pub rejected: usize,
+    /// The first 100 refused lines; ids and echoed text cut to 64 characters.
     pub errors: Vec<LineErrorDto>,
+    /// Refused lines beyond those listed.
+    pub errors_not_listed: usize,
+    /// The first 100 conflicting lines.
+    pub conflicts: Vec<LineErrorDto>,
+    /// Conflicting lines beyond those listed.
+    pub conflicts_not_listed: usize,
+}
+
+impl From<ops::measure::intake::LineError> for LineErrorDto {
+    fn from(e: ops::measure::intake::LineError) -> Self {
+        LineErrorDto { line: e.line, event_id: e.event_id, error: e.error }
+    }
 }
 
 impl From<Outcome> for OutcomeDto {
@@ -84,12 +97,12 @@ impl From<Outcome> for OutcomeDto {
         OutcomeDto {
             accepted: o.accepted,
             duplicate: o.duplicate,
+            conflict: o.conflict,
             rejected: o.rejected,
-            errors: o
-                .errors
-                .into_iter()
-                .map(|e| LineErrorDto { line: e.line, event_id: e.event_id, error: e.error })
-                .collect(),
+            errors: o.errors.into_iter().map(Into::into).collect(),
+            errors_not_listed: o.errors_not_listed,
+            conflicts: o.conflicts.into_iter().map(Into::into).collect(),
+            conflicts_not_listed: o.conflicts_not_listed,
         }
     }
 }
@@ -107,34 +120,30 @@ fn ndjson(headers: &HeaderMap) -> Result<bool> {
     }
 }
 
-/// The body, inflated if it came gzipped.
-fn inflate(headers: &HeaderMap, body: Bytes) -> Result<Vec<u8>> {
+/// Whether the body came gzipped, from its content encoding.
+fn gzipped(headers: &HeaderMap) -> Result<bool> {
     let encoding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
     match encoding.trim().to_ascii_lowercase().as_str() {
-        "identity" | "" => Ok(body.to_vec()),
-        "gzip" | "x-gzip" => {
-            let mut out = Vec::with_capacity(body.len() * 8);
-            let mut reader = flate2::read::GzDecoder::new(&body[..]).take(MAX_INFLATED + 1);
-            reader
-                .read_to_end(&mut out)
-                .map_err(|e| ApiError::BadRequest(format!("the gzip body cannot be read: {e}")))?;
-            if out.len() as u64 > MAX_INFLATED {
-                return Err(ApiError::TooLarge(format!("the body inflates to more than {} MiB", MAX_INFLATED >> 20)));
-            }
-            Ok(out)
-        }
-        other => Err(ApiError::UnsupportedMedia(format!("content encoding '{other}' is not read; send gzip or none"))),
+        "identity" | "" => Ok(false),
+        "gzip" | "x-gzip" => Ok(true),
+        other => Err(ApiError::UnsupportedMedia(format!(
+            "content encoding '{}' is not read; send gzip or none",
+            ops::measure::intake::clip(other)
+        ))),
     }
 }
 
 impl From<IngestError> for ApiError {
     fn from(e: IngestError) -> Self {
         match e {
-            IngestError::Batch(ops::measure::intake::BatchError::TooMany(_)) => ApiError::TooLarge(e.to_string()),
+            IngestError::Batch(
+                ops::measure::intake::BatchError::TooMany(_) | ops::measure::intake::BatchError::Inflates,
+            ) => ApiError::TooLarge(e.to_string()),
             IngestError::Batch(_) => ApiError::BadRequest(e.to_string()),
             IngestError::OtherUnit { .. } | IngestError::NotMachine => ApiError::Forbidden(e.to_string()),
             IngestError::Store(s) => ApiError::Store(s),
-            IngestError::Stopped => ApiError::Unavailable,
+            IngestError::Stopped => ApiError::Unavailable(e.to_string()),
+            IngestError::Work(w) => ApiError::Work(w),
         }
     }
 }
@@ -167,8 +176,8 @@ pub async fn post_events(
         )),
         other => ApiError::BadRequest(other.to_string()),
     })?;
-    let body = inflate(&headers, body)?;
-    let outcome = state.ingest.ingest(who, &body, ndjson).await?;
+    let gzip = gzipped(&headers)?;
+    let outcome = state.ingest.ingest(who, body, gzip, ndjson).await?;
     Ok(Json(outcome.into()))
 }
 
