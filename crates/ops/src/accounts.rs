@@ -11,11 +11,21 @@ use model::access::{Principal, Role};
 use sha2::{Digest, Sha256};
 use store::{NewAudit, NewUser, Store, StoreError, Token, User};
 
-/// After this many failed logins in a row the account is locked for `LOCK_MINUTES`.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
+use crate::work::{self, Kind};
+
+/// Sign-in attempts per account name and client address: five failures in a row are
+/// checked, then the pair is locked for one minute, then two, four, eight, and fifteen
+/// at most; an hour without failure forgets them.
+pub const LOGIN_RULE: store::LoginRule = store::LoginRule {
+    failures: 5,
+    lock: Duration::minutes(1),
+    longest: Duration::minutes(15),
+    forget: Duration::hours(1),
+};
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 8;
+/// Passwords longer than this are refused unchecked (no account has one).
+pub const MAX_PASSWORD: usize = 1024;
 pub const MIN_PASSWORD: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,24 +36,13 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
-/// Why a login failed. The message never says which of name or password was wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginRefusal {
-    Invalid,
-    Locked,
-}
-
-impl LoginRefusal {
-    pub fn message(self, lang: model::Lang) -> &'static str {
-        match (self, lang) {
-            (LoginRefusal::Invalid, model::Lang::Vi) => "Tên đăng nhập hoặc mật khẩu không đúng.",
-            (LoginRefusal::Invalid, model::Lang::En) => "Wrong username or password.",
-            (LoginRefusal::Locked, model::Lang::Vi) => {
-                "Tài khoản tạm khóa do đăng nhập sai nhiều lần; vui lòng thử lại sau 15 phút."
-            }
-            (LoginRefusal::Locked, model::Lang::En) => "Too many failed attempts; try again in 15 minutes.",
-        }
-    }
+/// The one answer to a refused sign-in, whatever the cause (an unknown name, a wrong
+/// password, too many failures): it never tells which.
+pub fn refusal(lang: model::Lang) -> &'static str {
+    lang.pick(
+        "Tên đăng nhập hoặc mật khẩu không đúng. Sau 5 lần sai liên tiếp, việc đăng nhập từ máy này bị tạm khóa ít phút.",
+        Some("Wrong username or password. After 5 failures in a row, signing in from this device is paused for a few minutes."),
+    )
 }
 
 pub fn sha256_hex(text: &str) -> String {
@@ -56,6 +55,10 @@ fn secret(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
+/// A hash to check against when there is no account, or the attempt may not be
+/// checked: the same parameters as real hashes, so every refusal costs the same.
+const NO_ACCOUNT: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAA";
+
 pub fn hash_password(password: &str) -> Result<String, AccountError> {
     Argon2::default()
         .hash_password(password.as_bytes())
@@ -65,6 +68,14 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
 
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// `hash_password` off the runtime, with the other hashes (see `crate::work`).
+async fn hashed(password: &str) -> Result<String, AccountError> {
+    let password = password.to_owned();
+    work::run(Kind::Hash, move || hash_password(&password))
+        .await
+        .map_err(|e| AccountError::Invalid(format!("the password could not be hashed: {e}")))?
 }
 
 fn principal_of_user(u: &User) -> Principal {
@@ -130,13 +141,16 @@ pub async fn add_user(
     if password.chars().count() < MIN_PASSWORD {
         return Err(AccountError::Invalid(format!("the password needs at least {MIN_PASSWORD} characters")));
     }
+    if password.len() > MAX_PASSWORD {
+        return Err(AccountError::Invalid(format!("the password may have at most {MAX_PASSWORD} bytes")));
+    }
     let units = unit_keys(store, units).await?;
     check_binding(role, &units)?;
     let new = NewUser {
         username: username.to_owned(),
         name: if name.trim().is_empty() { username.to_owned() } else { name.trim().to_owned() },
         role,
-        password_hash: hash_password(password)?,
+        password_hash: hashed(password).await?,
         units,
     };
     let id = store.add_user(&new).await?;
@@ -221,29 +235,30 @@ pub struct SessionStart {
     pub expires: DateTime<Utc>,
 }
 
-/// Checks a login. A locked or unknown account, or a wrong password, is refused
-/// without saying which.
-pub async fn login(store: &Store, username: &str, password: &str) -> Result<SessionStart, Refused> {
-    let now = Utc::now();
-    let user = store.user_by_name(username.trim()).await?;
-    let Some(user) = user.filter(|u| !u.disabled) else {
-        // Spend the time a check would, so that timing does not tell names apart.
-        let _ = verify_password("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAA", password);
-        return Err(Refused::No(LoginRefusal::Invalid));
+/// Checks a sign-in from `client` (its address). The attempt is counted, and whether
+/// it may be checked decided, before the password is: so parallel guesses are no
+/// better than guesses one by one. An unknown name, a wrong password and an attempt
+/// that may not be checked cost the same hash and get the same refusal.
+pub async fn login(store: &Store, username: &str, password: &str, client: &str) -> Result<SessionStart, Refused> {
+    let name: String = username.trim().to_lowercase().chars().take(64).collect();
+    let attempt = store.login_attempt(&name, client, &LOGIN_RULE).await?;
+    let user = store.user_by_name(&name).await?.filter(|u| !u.disabled);
+    let checked = attempt.may_check && password.len() <= MAX_PASSWORD;
+    let hash = match &user {
+        Some(u) if checked => u.password_hash.clone(),
+        _ => NO_ACCOUNT.to_owned(),
     };
-    if user.locked_until.is_some_and(|t| t > now) {
-        return Err(Refused::No(LoginRefusal::Locked));
-    }
-    if !verify_password(&user.password_hash, password) {
-        let failures = user.failed_logins + 1;
-        let lock = (failures >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCK_MINUTES));
-        store.login_failed(user.id, lock).await?;
-        return Err(Refused::No(if lock.is_some() { LoginRefusal::Locked } else { LoginRefusal::Invalid }));
-    }
-    store.login_succeeded(user.id).await?;
+    let password: String = password.chars().take(MAX_PASSWORD).collect();
+    let right = work::run(Kind::Hash, move || verify_password(&hash, &password))
+        .await
+        .map_err(|e| Refused::Store(StoreError::Unavailable(e.to_string())))?;
+    let Some(user) = user.filter(|_| right && checked) else {
+        return Err(Refused::Invalid);
+    };
+    store.login_succeeded(&name, client, &LOGIN_RULE).await?;
     let secret = secret("");
     let csrf = secret_short();
-    let expires = now + Duration::hours(SESSION_HOURS);
+    let expires = Utc::now() + Duration::hours(SESSION_HOURS);
     store.create_session(&sha256_hex(&secret), user.id, &csrf, expires).await?;
     Ok(SessionStart { secret, csrf, principal: principal_of_user(&user), expires })
 }
@@ -255,8 +270,9 @@ fn secret_short() -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
+    /// Refused; `refusal` says so, whatever the cause.
     #[error("login refused")]
-    No(LoginRefusal),
+    Invalid,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -26,8 +26,6 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub password_hash: String,
-    pub failed_logins: i64,
-    pub locked_until: Option<DateTime<Utc>>,
     pub disabled: bool,
     pub units: Vec<UnitKey>,
 }
@@ -42,6 +40,25 @@ pub struct Token {
     pub units: Vec<UnitKey>,
 }
 
+/// How sign-in attempts are throttled, per account name and client address.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginRule {
+    /// Failures in a row that are checked before the pair is locked.
+    pub failures: i64,
+    /// The first lock; each lock after it lasts twice the one before...
+    pub lock: chrono::Duration,
+    /// ... up to this.
+    pub longest: chrono::Duration,
+    /// Failures and locks older than this are forgotten.
+    pub forget: chrono::Duration,
+}
+
+/// Whether an attempt's password may be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    pub may_check: bool,
+}
+
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: i64,
@@ -49,8 +66,6 @@ struct UserRow {
     name: String,
     role: String,
     password_hash: String,
-    failed_logins: i64,
-    locked_until: Option<DateTime<Utc>>,
     disabled: bool,
 }
 
@@ -110,9 +125,7 @@ impl Store {
     async fn user_where(&self, column: &str, value: UserKey<'_>) -> Result<Option<User>> {
         let mut pooled = self.acquire().await?;
         let c = &mut pooled.conn();
-        let sql = format!(
-            "SELECT id, username, name, role, password_hash, failed_logins, locked_until, disabled FROM users WHERE {column} = $1"
-        );
+        let sql = format!("SELECT id, username, name, role, password_hash, disabled FROM users WHERE {column} = $1");
         let row: Option<UserRow> = match value {
             UserKey::Id(id) => run!(c, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)?,
             UserKey::Name(n) => run!(c, |c| sqlx::query_as(&sql).bind(n).fetch_optional(&mut *c).await)?,
@@ -129,8 +142,6 @@ impl Store {
             name: row.name,
             role: parse("role", &row.role)?,
             password_hash: row.password_hash,
-            failed_logins: row.failed_logins,
-            locked_until: row.locked_until,
             disabled: row.disabled,
             units: units_of(units)?,
         }))
@@ -144,23 +155,73 @@ impl Store {
         self.user_where("id", UserKey::Id(id)).await
     }
 
-    /// A failed login: counts it, and locks the account until `lock_until` if given.
-    pub async fn login_failed(&self, id: i64, lock_until: Option<DateTime<Utc>>) -> Result<()> {
+    /// Counts a sign-in attempt for `username` from `client` before its password is
+    /// checked, and decides in the same statement whether it may be checked: no more
+    /// than `rule.failures` in a row are, after which the pair is locked for a while that
+    /// doubles with each lock (up to `rule.longest`). A lock that expires, or failures
+    /// older than `rule.forget`, start the count again. Attempts while locked are not
+    /// counted, so a lock ends when it says. Deciding in one statement means that
+    /// parallel guesses cannot all be checked.
+    pub async fn login_attempt(&self, username: &str, client: &str, rule: &LoginRule) -> Result<Attempt> {
+        let now = Utc::now().timestamp_millis();
+        let forget = now - rule.forget.num_milliseconds();
+        let lock = rule.lock.num_milliseconds();
+        let longest = rule.longest.num_milliseconds();
         let mut pooled = self.acquire().await?;
-        exec!(&mut pooled.conn(), |c| sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1, locked_until = $2 WHERE id = $1"
+        let (failures, locked_until): (i64, i64) = run!(&mut pooled.conn(), |c| {
+            sqlx::query_as(
+            "INSERT INTO login_attempts (username, client, failures, locks, last_failure, locked_until)
+             VALUES ($1, $2, 1, 0, $3, 0)
+             ON CONFLICT (username, client) DO UPDATE SET
+                 failures = CASE
+                     WHEN login_attempts.locked_until > $3 THEN login_attempts.failures
+                     WHEN login_attempts.locked_until > 0 OR login_attempts.last_failure < $4 THEN 1
+                     ELSE login_attempts.failures + 1 END,
+                 locks = CASE
+                     WHEN login_attempts.locked_until > $3 THEN login_attempts.locks
+                     WHEN login_attempts.last_failure < $4 THEN 0
+                     WHEN login_attempts.locked_until = 0 AND login_attempts.failures >= $5
+                         THEN login_attempts.locks + 1
+                     ELSE login_attempts.locks END,
+                 locked_until = CASE
+                     WHEN login_attempts.locked_until > $3 THEN login_attempts.locked_until
+                     WHEN login_attempts.last_failure >= $4 AND login_attempts.locked_until = 0
+                         AND login_attempts.failures >= $5
+                         THEN $3 + CASE
+                             WHEN login_attempts.locks >= 4 THEN $7
+                             WHEN $6 * CASE login_attempts.locks WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 4 ELSE 8 END > $7
+                                 THEN $7
+                             ELSE $6 * CASE login_attempts.locks WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 4 ELSE 8 END
+                             END
+                     ELSE 0 END,
+                 last_failure = CASE WHEN login_attempts.locked_until > $3 THEN login_attempts.last_failure ELSE $3 END
+             RETURNING failures, locked_until"
         )
-        .bind(id)
-        .bind(lock_until))?;
-        Ok(())
+        .bind(username)
+        .bind(client)
+        .bind(now)
+        .bind(forget)
+        .bind(rule.failures)
+        .bind(lock)
+        .bind(longest)
+        .fetch_one(&mut *c)
+        .await
+        })?;
+        Ok(Attempt { may_check: locked_until <= now && failures <= rule.failures })
     }
 
-    pub async fn login_succeeded(&self, id: i64) -> Result<()> {
+    /// A sign-in that succeeded: the pair's count starts again. Pairs long quiet are
+    /// cleared at the same time, so the table does not grow with names tried once.
+    pub async fn login_succeeded(&self, username: &str, client: &str, rule: &LoginRule) -> Result<()> {
+        let now = Utc::now().timestamp_millis();
         let mut pooled = self.acquire().await?;
-        exec!(&mut pooled.conn(), |c| sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
-        )
-        .bind(id))?;
+        let c = &mut pooled.conn();
+        exec!(c, |c| sqlx::query("DELETE FROM login_attempts WHERE username = $1 AND client = $2")
+            .bind(username)
+            .bind(client))?;
+        exec!(c, |c| sqlx::query("DELETE FROM login_attempts WHERE last_failure < $1 AND locked_until < $2")
+            .bind(now - rule.forget.num_milliseconds())
+            .bind(now))?;
         Ok(())
     }
 

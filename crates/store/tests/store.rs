@@ -193,7 +193,45 @@ async fn references_are_enforced(db: &TestDb) {
     store.ping().await.unwrap();
 }
 
+/// Sign-in attempts per name and address: decided in one statement each, so that of
+/// forty at once exactly the allowed number may be checked; a lock that expires starts
+/// the count again, and the next lock lasts twice as long.
+async fn sign_in_attempts_are_throttled(db: &TestDb) {
+    let rule = store::LoginRule {
+        failures: 5,
+        lock: chrono::Duration::milliseconds(300),
+        longest: chrono::Duration::seconds(10),
+        forget: chrono::Duration::hours(1),
+    };
+    let attempts: Vec<_> = (0..40)
+        .map(|_| {
+            let store = db.store.clone();
+            tokio::spawn(async move { store.login_attempt("lan", "10.0.0.1", &rule).await.unwrap() })
+        })
+        .collect();
+    let mut checked = 0;
+    for a in attempts {
+        checked += usize::from(a.await.unwrap().may_check);
+    }
+    assert_eq!(checked, 5, "of forty at once");
+    // Another address, and another name, are not held back.
+    assert!(db.store.login_attempt("lan", "10.0.0.2", &rule).await.unwrap().may_check);
+    assert!(db.store.login_attempt("binh", "10.0.0.1", &rule).await.unwrap().may_check);
+    // The first lock expires: five more may be checked, then a lock twice as long.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    for n in 0..5 {
+        assert!(db.store.login_attempt("lan", "10.0.0.1", &rule).await.unwrap().may_check, "attempt {n}");
+    }
+    assert!(!db.store.login_attempt("lan", "10.0.0.1", &rule).await.unwrap().may_check);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(!db.store.login_attempt("lan", "10.0.0.1", &rule).await.unwrap().may_check, "the second lock is longer");
+    // A success starts the count again at once.
+    db.store.login_succeeded("lan", "10.0.0.1", &rule).await.unwrap();
+    assert!(db.store.login_attempt("lan", "10.0.0.1", &rule).await.unwrap().may_check);
+}
+
 testkit::on_both_backends! {
+    sign_in => crate::sign_in_attempts_are_throttled,
     every_kind => crate::every_kind_round_trips,
     revisions => crate::values_keep_every_revision,
     filters => crate::filters_and_pages,
