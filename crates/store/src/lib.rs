@@ -21,7 +21,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use accounts::{NewUser, Token, User};
+pub use accounts::{Attempt, LoginRule, NewUser, Token, User};
 pub use collection::{AuditEntry, AuditFilter, NewAudit, SubmissionFilter};
 pub use measure::{Checkpointer, EventWriter, Feed, RollupSnapshot, WriteAheadLog};
 pub use read::{IndicatorFilter, Page, Paged, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
@@ -47,8 +47,12 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("could not bring the database schema up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported database URL '{0}'; use sqlite:PATH or postgres://USER@HOST/DB")]
+    #[error("unsupported database URL '{}'; use sqlite:PATH or postgres://USER@HOST/DB", redact_url(.0))]
     Url(String),
+    #[error(
+        "no schema of the search path ({0}) exists in the database: create it first (psql -c 'CREATE SCHEMA name')"
+    )]
+    NoSchema(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -79,6 +83,33 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A database URL fit to print or log: a password in it, after the user name or as a
+/// `password=` parameter, is replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let mut out = url.to_owned();
+    if let Some(scheme_end) = out.find("://") {
+        let rest = scheme_end + 3;
+        let authority_end = out[rest..].find(['/', '?']).map_or(out.len(), |i| rest + i);
+        if let Some(at) = out[rest..authority_end].rfind('@').map(|i| rest + i)
+            && let Some(colon) = out[rest..at].find(':').map(|i| rest + i)
+        {
+            out.replace_range(colon + 1..at, "***");
+        }
+    }
+    if let Some(query) = out.find('?') {
+        let (head, tail) = out.split_at(query + 1);
+        let params: Vec<String> = tail
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => p.to_owned(),
+            })
+            .collect();
+        out = format!("{head}{}", params.join("&"));
+    }
+    out
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -127,12 +158,20 @@ impl Store {
         Ok(Store::Sqlite(pool))
     }
 
+    /// A PostgreSQL pool. The schema its search path names must exist: tables would
+    /// otherwise have nowhere to go.
     pub async fn open_postgres(options: PgConnectOptions) -> Result<Store> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
+        let (schema,): (Option<String>,) = sqlx::query_as("SELECT current_schema()").fetch_one(&pool).await?;
+        if schema.is_none() {
+            let (path,): (String,) = sqlx::query_as("SHOW search_path").fetch_one(&pool).await?;
+            pool.close().await;
+            return Err(StoreError::NoSchema(path));
+        }
         Ok(Store::Postgres(pool))
     }
 
@@ -177,5 +216,25 @@ impl Store {
             Store::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Store::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_not_printed() {
+        assert_eq!(redact_url("postgres://app:s3cr:t@db.example:5432/dx"), "postgres://app:***@db.example:5432/dx");
+        assert_eq!(
+            redact_url("postgres://app@db/dx?password=s3cret&sslmode=require"),
+            "postgres://app@db/dx?password=***&sslmode=require"
+        );
+        assert_eq!(redact_url("postgres://app@db/dx"), "postgres://app@db/dx");
+        assert_eq!(redact_url("sqlite:dxmon.db"), "sqlite:dxmon.db");
+        assert_eq!(
+            redact_url("postgresql://u:p@h/d?options=-c%20search_path%3Dx"),
+            "postgresql://u:***@h/d?options=-c%20search_path%3Dx"
+        );
     }
 }

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// 413: the body is too large.
     #[error("{0}")]
     TooLarge(String),
+    /// 429 (with Retry-After): the client sent more than its share; it waits.
+    #[error("{0}")]
+    TooMany(String),
     /// 415: a body in a type or encoding the endpoint does not read.
     #[error("{0}")]
     UnsupportedMedia(String),
@@ -77,6 +80,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Store(store::StoreError::Unavailable(_)) | ApiError::Unavailable(_) => {
@@ -106,6 +110,7 @@ impl IntoResponse for ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
             StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
             StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+            StatusCode::TOO_MANY_REQUESTS => "too-many-requests",
             _ => "internal",
         };
         let unauthorized = matches!(self, ApiError::Unauthorized(_));

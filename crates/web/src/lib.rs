@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod listen;
 mod pages;
 mod protect;
 mod reports;
@@ -16,8 +17,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::get;
-use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -36,16 +35,64 @@ pub struct AppState {
 /// How the server behaves, beyond its database.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Session cookies only over HTTPS. Off for a server on the local machine without TLS.
-    pub secure_cookies: bool,
+    /// When the session cookie is marked Secure (sent over HTTPS only).
+    pub cookies: CookieSecurity,
     /// Requests per second each client may make, and the burst it may save up.
     pub rate_per_second: u32,
     pub rate_burst: u32,
+    /// Sign-in attempts per minute each client may make, and the burst: fewer than
+    /// other requests, as each costs a password hash.
+    pub logins_per_minute: u32,
+    pub login_burst: u32,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed: the
+    /// client's address and scheme are then what they say.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Limits on connections.
+    pub limits: listen::Limits,
+    /// Whether `/metrics` is served here (not when metrics have an address of their own).
+    pub metrics_here: bool,
+}
+
+/// When the session cookie is marked Secure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSecurity {
+    /// Always: the server is reached over HTTPS only.
+    Always,
+    /// When the request came over HTTPS (as a trusted proxy says): a server on the
+    /// loopback address, reached directly in development or through a TLS proxy.
+    IfHttps,
+    /// Never (plain HTTP on a trusted network).
+    Never,
+}
+
+impl CookieSecurity {
+    pub fn secure(self, https: bool) -> bool {
+        match self {
+            CookieSecurity::Always => true,
+            CookieSecurity::IfHttps => https,
+            CookieSecurity::Never => false,
+        }
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { secure_cookies: true, rate_per_second: 50, rate_burst: 200 }
+        Settings {
+            cookies: CookieSecurity::Always,
+            rate_per_second: 50,
+            rate_burst: 200,
+            logins_per_minute: 30,
+            login_burst: 10,
+            trusted_proxies: Vec::new(),
+            limits: listen::Limits::default(),
+            metrics_here: true,
+        }
+    }
+}
+
+impl Settings {
+    pub fn trusts(&self, ip: std::net::IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(&ip))
     }
 }
 
@@ -68,27 +115,27 @@ pub fn app(state: AppState) -> Router {
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
     };
-    let per_request = std::time::Duration::from_nanos(1_000_000_000 / u64::from(state.settings.rate_per_second.max(1)));
-    let governor = GovernorConfigBuilder::default()
-        .period(per_request)
-        .burst_size(state.settings.rate_burst.max(1))
-        .key_extractor(protect::ClientAddress)
-        .finish()
-        .map(|c| GovernorLayer::new(Arc::new(c)));
-    let router = Router::new()
-        .merge(pages::router())
+    let settings = Arc::new(state.settings.clone());
+    let per_request = Duration::from_nanos(1_000_000_000 / u64::from(settings.rate_per_second.max(1)));
+    let per_login = Duration::from_millis(60_000 / u64::from(settings.logins_per_minute.max(1)));
+    let mut router = Router::new()
+        .merge(pages::router(protect::rate_limit(per_login, settings.login_burst)))
         .route("/health", get(health))
-        .route("/metrics", get(protect::metrics_page))
-        .route("/reports/{period}", get(reports::report))
+        .route("/reports/{period}", get(reports::report));
+    if settings.metrics_here {
+        router = router.route("/metrics", get(protect::metrics_page));
+    }
+    let router = router
         .nest("/api/v1", api::router())
         .with_state(state)
         .layer(axum::middleware::from_fn(protect::measure))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    let router = match governor {
+    let router = match protect::rate_limit(per_request, settings.rate_burst) {
         Some(g) => router.layer(g),
         None => router,
     };
     router
+        .layer(axum::middleware::from_fn_with_state(settings, protect::identify))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "same-origin"))
@@ -114,13 +161,25 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
     Ok("ok")
 }
 
-/// Serves `app` on `listener` until `shutdown` completes.
+/// Serves `app` on `listener` until `shutdown` completes, within the settings' limits
+/// on connections.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let settings = state.settings.clone();
+    let limits = settings.limits;
+    listen::serve(listener, app(state), limits, move |ip| settings.trusts(ip), shutdown).await
+}
+
+/// Serves Prometheus metrics alone on `listener`, so that they can be kept off the
+/// public address.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    protect::prometheus();
+    let app = Router::new().route("/metrics", get(protect::metrics_page));
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -1,21 +1,77 @@
-//! What stands between the server and a careless or hostile client: a rate limit per
-//! client address, secure headers on every response, and metrics for Prometheus at
+//! What stands between the server and a careless or hostile client: who the client is
+//! (its address, and whether it came over HTTPS, as a trusted proxy says), a rate limit
+//! per client, secure headers on every response, and metrics for Prometheus at
 //! `/metrics` (requests by route and status, and their durations).
 
-use std::net::SocketAddr;
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::Request as HttpRequest;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tower_governor::GovernorError;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::key_extractor::KeyExtractor;
 
-/// Limits each client by its address; behind no proxy, that is the client. Requests
-/// without one (in-process tests) share one bucket.
+use crate::Settings;
+use crate::error::ApiError;
+
+/// Who sent a request: the client's address (none for a request made in-process) and
+/// whether it came over HTTPS. Behind a trusted proxy, what the proxy says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Client {
+    pub ip: Option<IpAddr>,
+    pub https: bool,
+}
+
+impl Client {
+    /// The address as a key: of rate limits, of sign-in attempts.
+    pub fn key(&self) -> String {
+        self.ip.map_or_else(|| "local".to_owned(), |ip| ip.to_string())
+    }
+}
+
+/// The client behind `peer`: `peer` itself, unless it is a trusted proxy, in which case
+/// the nearest address in `X-Forwarded-For` that is not a trusted proxy (the right-most
+/// ones were added by our proxies; the left-most may be forged by anyone).
+fn client_of(peer: Option<IpAddr>, forwarded_for: Option<&str>, proto: Option<&str>, settings: &Settings) -> Client {
+    let Some(peer) = peer.filter(|ip| settings.trusts(*ip)) else {
+        return Client { ip: peer, https: false };
+    };
+    let mut ip = peer;
+    for hop in forwarded_for.unwrap_or("").rsplit(',') {
+        let hop = hop.trim().trim_start_matches('[').split(']').next().unwrap_or("");
+        match hop.parse::<IpAddr>() {
+            Ok(h) => {
+                ip = h;
+                if !settings.trusts(h) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    let https = proto.and_then(|p| p.rsplit(',').next()).is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    Client { ip: Some(ip), https }
+}
+
+/// Tells every request who its client is (`Client`, in its extensions).
+pub async fn identify(State(settings): State<Arc<Settings>>, mut req: Request, next: Next) -> Response {
+    let client = {
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        client_of(peer, header("x-forwarded-for"), header("x-forwarded-proto"), &settings)
+    };
+    req.extensions_mut().insert(client);
+    next.run(req).await
+}
+
+/// Limits each client by its address (as `identify` tells it). Requests without one
+/// (in-process tests) share one bucket.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddress;
 
@@ -23,11 +79,34 @@ impl KeyExtractor for ClientAddress {
     type Key = String;
 
     fn extract<T>(&self, req: &HttpRequest<T>) -> Result<Self::Key, GovernorError> {
-        Ok(req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string()))
+        Ok(req.extensions().get::<Client>().map_or_else(|| "local".to_owned(), Client::key))
     }
+}
+
+pub type RateLimit = GovernorLayer<ClientAddress, governor::middleware::NoOpMiddleware, axum::body::Body>;
+
+/// A rate limit per client: one request per `per`, with `burst` saved up. Beyond it,
+/// 429 as problem details, with Retry-After.
+pub fn rate_limit(per: Duration, burst: u32) -> Option<RateLimit> {
+    let config =
+        GovernorConfigBuilder::default().period(per).burst_size(burst.max(1)).key_extractor(ClientAddress).finish()?;
+    Some(GovernorLayer::new(Arc::new(config)).error_handler(|e| {
+        let wait = match &e {
+            GovernorError::TooManyRequests { wait_time, .. } => Some(*wait_time),
+            _ => None,
+        };
+        let mut response = ApiError::TooMany(wait.map_or_else(
+            || "too many requests".to_owned(),
+            |w| format!("too many requests from this address; try again in {} s", w.max(1)),
+        ))
+        .into_response();
+        if let Some(w) = wait
+            && let Ok(v) = axum::http::HeaderValue::from_str(&w.max(1).to_string())
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
+    }))
 }
 
 static PROMETHEUS: OnceLock<Option<PrometheusHandle>> = OnceLock::new();

@@ -59,6 +59,11 @@ async fn sign_in(app: &axum::Router, name: &'static str) -> Who {
     Who::Session { name, cookie, csrf }
 }
 
+/// The refusal shown on a sign-in page.
+fn refusal(page: &str) -> &str {
+    page.split("id=\"login-error\">").nth(1).and_then(|rest| rest.split('<').next()).unwrap_or("")
+}
+
 fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -149,7 +154,7 @@ async fn setup(db: &TestDb) -> (axum::Router, Callers) {
     let (_, other_machine) = token("machine-haiphong", "hai-phong-2025").await;
     let (revoked_id, revoked) = token("machine-revoked", "ha-noi").await;
     ops::accounts::revoke_token(s, revoked_id, "test").await.unwrap();
-    let settings = web::Settings { rate_burst: 10_000, ..Default::default() };
+    let settings = web::Settings { rate_burst: 10_000, login_burst: 1_000, ..Default::default() };
     let app = web::app(web::AppState::with_settings(s.clone(), settings));
     let callers = Callers {
         nobody: Who::Nobody,
@@ -428,17 +433,54 @@ async fn protection(db: &TestDb) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(page.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
     let (_, unknown, _) = send(&app, wrong("khong-co")).await;
-    assert!(unknown.contains("Tên đăng nhập hoặc mật khẩu không đúng."), "no hint which part was wrong");
+    assert!(!refusal(&page).is_empty());
+    assert_eq!(refusal(&unknown), refusal(&page), "no hint which part was wrong");
     for _ in 0..4 {
         send(&app, wrong("hanoi")).await;
     }
-    let right = Request::post("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("username=hanoi&password={}", urlencode(PASSWORD))))
-        .unwrap();
-    let (status, page, _) = send(&app, right).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(page.contains("tạm khóa"), "locked after five failures");
+    let right = |from: Option<[u8; 4]>| {
+        let mut req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("username=hanoi&password={}", urlencode(PASSWORD))))
+            .unwrap();
+        if let Some(ip) = from {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((ip, 4000))));
+        }
+        req
+    };
+    let (status, locked, _) = send(&app, right(None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "paused after five failures");
+    assert_eq!(refusal(&locked), refusal(&page), "the same answer whatever the cause");
+    let (status, _, _) = send(&app, right(Some([10, 1, 1, 1]))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the owner, from elsewhere, is not locked out");
+    // Where to go after signing in: a path of this site, or home.
+    for (back, to) in
+        [("%2F%09%2Fevil.example", "/workspace"), ("%2Fagency%01", "/workspace"), ("%2Freports", "/reports")]
+    {
+        let form = format!("username=hanoi&password={}&back={back}", urlencode(PASSWORD));
+        let mut req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 1, 1, 2], 4000))));
+        let (status, _, headers) = send(&app, req).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "back={back}");
+        assert!(headers.iter().any(|(k, v)| k == "location" && v == to), "back={back}: {headers:?}");
+    }
+    let (status, page, _) = send(&app, Request::get("/login?back=%2F%01%0D%0A").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"back\" value=\"/\""), "the form returns home");
+    // Sign-in attempts have a stricter rate of their own, answered as problem details.
+    let settings = web::Settings { login_burst: 2, ..Default::default() };
+    let strict = web::app(web::AppState::with_settings(db.store.clone(), settings));
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(send(&strict, wrong("hanoi")).await);
+    }
+    assert_eq!(statuses.iter().map(|s| s.0).collect::<Vec<_>>(), [401, 401, 429]);
+    assert!(statuses[2].2.iter().any(|(k, v)| k == "content-type" && v == "application/problem+json"));
+    assert!(statuses[2].2.iter().any(|(k, _)| k == "retry-after"));
+    assert_eq!(send(&strict, Request::get("/login").body(Body::empty()).unwrap()).await.0, StatusCode::OK);
     // An expired or unknown session is no session.
     let stale =
         Request::get("/api/v1/submissions").header(header::COOKIE, "dxmon_session=0123").body(Body::empty()).unwrap();
@@ -473,7 +515,60 @@ async fn protection(db: &TestDb) {
     assert_eq!(statuses[4], StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Behind a TLS proxy on the same machine: the client's address and scheme are the
+/// proxy's word, so each client has its own rate and the session cookie stays Secure;
+/// anyone else's word is not taken.
+async fn behind_a_proxy(db: &TestDb) {
+    let (_, _) = setup(db).await;
+    let settings = web::Settings {
+        cookies: web::CookieSecurity::IfHttps,
+        rate_per_second: 1,
+        rate_burst: 2,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        ..Default::default()
+    };
+    let app = web::app(web::AppState::with_settings(db.store.clone(), settings));
+    fn via(
+        peer: [u8; 4],
+        forwarded: &str,
+        proto: &str,
+        req: axum::http::request::Builder,
+        body: Body,
+    ) -> Request<Body> {
+        let mut req = req.header("x-forwarded-for", forwarded).header("x-forwarded-proto", proto).body(body).unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((peer, 40000))));
+        req
+    }
+    let health = |peer: [u8; 4], forwarded: &str| via(peer, forwarded, "https", Request::get("/health"), Body::empty());
+    // Two clients behind the proxy, each with its own two requests' burst.
+    let mut statuses = Vec::new();
+    for client in ["203.0.113.5", "203.0.113.5", "203.0.113.5", "198.51.100.7", "198.51.100.7"] {
+        let forwarded = format!("{client}, 127.0.0.1");
+        statuses.push(send(&app, health([127, 0, 0, 1], &forwarded)).await.0.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 429, 200, 200]);
+    // A client that is not a proxy cannot claim to be someone else.
+    let mut spoofed = Vec::new();
+    for client in ["192.0.2.1", "192.0.2.2", "192.0.2.3"] {
+        spoofed.push(send(&app, health([10, 9, 9, 9], client)).await.0.as_u16());
+    }
+    assert_eq!(spoofed, [200, 200, 429]);
+    // Signed in over HTTPS through the proxy: a Secure cookie; over plain HTTP: not.
+    let login = |proto: &str, client: &str| {
+        let form = format!("username=hanoi&password={}", urlencode(PASSWORD));
+        let req = Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        via([127, 0, 0, 1], client, proto, req, Body::from(form))
+    };
+    for (proto, client, secure) in [("https", "203.0.113.8", true), ("http", "203.0.113.9", false)] {
+        let (status, _, headers) = send(&app, login(proto, client)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let cookie = headers.iter().find(|(k, _)| k == "set-cookie").map(|(_, v)| v.clone()).unwrap();
+        assert_eq!(cookie.contains("; Secure"), secure, "{proto}: {cookie}");
+    }
+}
+
 testkit::on_both_backends! {
+    proxy => crate::behind_a_proxy,
     writes => crate::every_write_is_scoped,
     reads => crate::drafts_are_private,
     protection => crate::protection,

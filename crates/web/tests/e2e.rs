@@ -129,7 +129,7 @@ async fn a_province_reports_and_the_agency_publishes() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let settings = web::Settings { secure_cookies: false, ..Default::default() };
+    let settings = web::Settings { cookies: web::CookieSecurity::Never, ..Default::default() };
     let state = web::AppState::with_settings(db.store.clone(), settings);
     tokio::spawn(web::serve(listener, state, std::future::pending()));
 

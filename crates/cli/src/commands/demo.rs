@@ -13,7 +13,7 @@ use super::serve::{ListenArgs, serve};
 pub struct Args {
     /// Directory for the demo database (a new one under the system's temporary
     /// directory if not given). It must not hold a database already.
-    #[arg(long)]
+    #[arg(long, env = "DXMON_DEMO_DIR")]
     pub dir: Option<PathBuf>,
     #[command(flatten)]
     pub listen: ListenArgs,

@@ -31,7 +31,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     if catalog.indicators.is_empty() {
         anyhow::bail!(
             "database {} has no indicators to check against: import the catalog first (dxmon import DIR) or name another with --database",
-            args.database.url
+            args.database.shown()
         );
     }
     let mut ok = true;

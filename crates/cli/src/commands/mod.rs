@@ -30,15 +30,26 @@ pub fn out(text: &str) -> anyhow::Result<()> {
 
 /// The database to work on: `--database`, else DXMON_DATABASE_URL, else `dxmon.db`
 /// in the current directory.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Clone)]
 pub struct DatabaseArg {
     /// sqlite:PATH or postgres://USER@HOST/DB
-    #[arg(long = "database", env = "DXMON_DATABASE_URL", default_value = "sqlite:dxmon.db")]
+    #[arg(long = "database", env = "DXMON_DATABASE_URL", default_value = "sqlite:dxmon.db", hide_env_values = true)]
     pub url: String,
+}
+
+impl std::fmt::Debug for DatabaseArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseArg").field("url", &self.shown()).finish()
+    }
 }
 
 impl DatabaseArg {
     pub async fn open(&self) -> anyhow::Result<Store> {
-        Store::connect(&self.url).await.with_context(|| format!("cannot open database {}", self.url))
+        Store::connect(&self.url).await.with_context(|| format!("cannot open database {}", self.shown()))
+    }
+
+    /// The URL as it may be printed: without its password.
+    pub fn shown(&self) -> String {
+        store::redact_url(&self.url)
     }
 }

@@ -25,11 +25,16 @@ use crate::error::ApiError;
 
 pub const LANG_COOKIE: &str = "dxmon_lang";
 
-pub fn router() -> Router<AppState> {
+/// The pages; `login_limit` is the stricter rate limit of sign-in attempts.
+pub fn router(login_limit: Option<crate::protect::RateLimit>) -> Router<AppState> {
+    let sign_in = match login_limit {
+        Some(limit) => post(session::login).layer(limit),
+        None => post(session::login),
+    };
     Router::new()
         .route("/", get(index::index))
         .route("/lang/{lang}", get(session::set_lang))
-        .route("/login", get(session::login_form).post(session::login))
+        .route("/login", get(session::login_form).merge(sign_in))
         .route("/logout", post(session::logout))
         .route("/rankings", get(public::rankings))
         .route("/units/{key}", get(public::unit))
@@ -112,10 +117,46 @@ pub fn to_login(back: &str) -> Response {
     Redirect::to(&format!("/login?{q}")).into_response()
 }
 
-/// A local path to return to: never another site.
+/// A path of this site to return to, or `/`. Browsers drop tabs and line breaks from a
+/// URL and read `\\` as `/`, so `/\t/evil.example` would leave the site: a path with
+/// any control character, space or backslash, or one that does not start with a single
+/// `/`, is ignored.
 pub fn safe_back(back: Option<&str>) -> String {
+    let local = |b: &str| {
+        b.len() <= 2048
+            && b.starts_with('/')
+            && !b[1..].starts_with('/')
+            && !b.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    };
     match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_owned(),
+        Some(b) if local(b) => b.to_owned(),
         _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_back;
+
+    #[test]
+    fn only_paths_of_this_site_are_returned_to() {
+        for local in ["/", "/workspace", "/units/ha-noi?lang=en", "/units/hà-nội"] {
+            assert_eq!(safe_back(Some(local)), local);
+        }
+        for away in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/ /evil.example",
+            "/\u{7f}x",
+            "",
+        ] {
+            assert_eq!(safe_back(Some(away)), "/", "{away:?}");
+        }
+        assert_eq!(safe_back(None), "/");
     }
 }

@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::api::ApiPath;
 use crate::auth::{Caller, Via, clear_cookie, session_cookie};
 use crate::error::ApiError;
+use crate::protect::Client;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -53,10 +54,11 @@ pub async fn login(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
     caller: Caller,
+    axum::Extension(client): axum::Extension<Client>,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, ApiError> {
-    match ops::accounts::login(&state.store, &form.username, &form.password).await {
+    match ops::accounts::login(&state.store, &form.username, &form.password, &client.key()).await {
         Ok(started) => {
             let home = if started.principal.can_review() {
                 "/agency"
@@ -65,20 +67,20 @@ pub async fn login(
             } else {
                 "/"
             };
-            let back = match form.back.as_deref() {
-                Some(b) if b != "/" && b != "/login" => safe_back(Some(b)),
-                _ => home.to_owned(),
+            let back = match safe_back(form.back.as_deref()) {
+                b if b == "/" || b.starts_with("/login") => home.to_owned(),
+                b => b,
             };
             tracing::info!(user = %started.principal.id, "signed in");
-            let jar = jar.add(session_cookie(started.secret, state.settings.secure_cookies));
+            let jar = jar.add(session_cookie(started.secret, state.settings.cookies.secure(client.https)));
             Ok((jar, Redirect::to(&back)).into_response())
         }
-        Err(ops::accounts::Refused::No(why)) => {
+        Err(ops::accounts::Refused::Invalid) => {
             let page = LoginPage {
                 page: Chrome::new(lang, &caller, "/login"),
                 back: safe_back(form.back.as_deref()),
-                username: form.username,
-                error: Some(why.message(lang).to_owned()),
+                username: form.username.chars().take(64).collect(),
+                error: Some(ops::accounts::refusal(lang).to_owned()),
             };
             Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response())
         }
