@@ -5,10 +5,22 @@
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+/// The most decimal places a figure may be stated with.
+pub const MAX_DECIMALS: u32 = 10;
+/// Figures are smaller than this in magnitude (10^18, a billion billion): room for sums
+/// of many of them, and for every step of the check, scoring and reports.
+pub const MAX_DIGITS: u32 = 18;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NumberError {
     #[error("'{0}' is not a number")]
     NotANumber(String),
+    #[error("'{0}' has more than {MAX_DECIMALS} decimal places")]
+    TooPrecise(String),
+    #[error("'{0}' has more than {MAX_DIGITS} digits before the decimal point")]
+    TooLarge(String),
+    #[error("the result is too large to compute")]
+    Overflow,
     #[error("'{0}' mixes separators the English way; write 1234.5 (dot as decimal point) or 1.234,5 (Vietnamese)")]
     EnglishGrouping(String),
     #[error("'{0}' has misplaced thousands separators; groups after the first must have 3 digits")]
@@ -33,7 +45,7 @@ pub fn parse_number(input: &str) -> Result<Parsed, NumberError> {
         Some(rest) => (rest.trim_end(), true),
         None => (s, false),
     };
-    let not_a_number = || NumberError::NotANumber(input.trim().to_owned());
+    let not_a_number = || NumberError::NotANumber(clipped(input));
     let (sign, digits) = match s.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", s.strip_prefix('+').unwrap_or(s)),
@@ -54,8 +66,33 @@ pub fn parse_number(input: &str) -> Result<Parsed, NumberError> {
     } else {
         format!("{sign}{digits}")
     };
+    let (whole, fraction) = machine.trim_start_matches('-').split_once('.').unwrap_or((&machine, ""));
+    if fraction.len() > MAX_DECIMALS as usize {
+        return Err(NumberError::TooPrecise(clipped(input)));
+    }
+    if whole.trim_start_matches(['-', '0']).len() > MAX_DIGITS as usize {
+        return Err(NumberError::TooLarge(clipped(input)));
+    }
     let value = Decimal::from_str(&machine).map_err(|_| not_a_number())?;
     Ok(Parsed { value, percent })
+}
+
+/// Input echoed in a message: at most 40 characters.
+fn clipped(input: &str) -> String {
+    let text = input.trim();
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// `numerator / denominator × multiplier`, checked: `None` for a zero denominator,
+/// `Overflow` when the result does not fit a decimal.
+pub fn ratio(numerator: Decimal, denominator: Decimal, multiplier: Decimal) -> Result<Option<Decimal>, NumberError> {
+    if denominator.is_zero() {
+        return Ok(None);
+    }
+    numerator.checked_div(denominator).and_then(|q| q.checked_mul(multiplier)).map(Some).ok_or(NumberError::Overflow)
 }
 
 /// "2.087.114" -> "2087114", checking that every group after the first has 3 digits.
@@ -106,11 +143,12 @@ fn format_grouped(value: Decimal, group: char, point: char) -> String {
 }
 
 /// Half a unit of the last stated digit: the rounding a stated figure may carry.
-/// Whole numbers are taken as exact counts.
+/// Whole numbers are taken as exact counts. (A figure with all 28 decimals a decimal
+/// holds is taken as exact too: half its last digit is beyond them.)
 pub fn half_unit(value: Decimal) -> Decimal {
     match value.scale() {
         0 => Decimal::ZERO,
-        scale => Decimal::new(5, scale + 1),
+        scale => Decimal::try_new(5, scale + 1).unwrap_or(Decimal::ZERO),
     }
 }
 
@@ -156,6 +194,24 @@ mod tests {
         for bad in ["", "abc", "1e5", "12a", ",5", "5,", "--1", "%"] {
             assert!(parse_number(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn precision_and_magnitude_are_bounded() {
+        assert!(parse_number("0,1234567890").is_ok());
+        assert!(matches!(parse_number("0,12345678901"), Err(NumberError::TooPrecise(_))));
+        assert!(matches!(parse_number("0.1234567890123456789012345678"), Err(NumberError::TooPrecise(_))));
+        assert!(parse_number("-999999999999999999").is_ok());
+        assert!(parse_number("000000000000000000001").is_ok(), "leading zeros are not digits");
+        assert!(matches!(parse_number("1000000000000000000"), Err(NumberError::TooLarge(_))));
+        assert!(matches!(parse_number("1.000.000.000.000.000.000"), Err(NumberError::TooLarge(_))));
+        assert!(matches!(parse_number("79228162514264337593543950335"), Err(NumberError::TooLarge(_))));
+        let long = "9".repeat(100_000);
+        let Err(NumberError::TooLarge(echo)) = parse_number(&long) else { panic!("a long number is too large") };
+        assert!(echo.chars().count() <= 41, "the message echoes a little of it");
+        assert_eq!(ratio(n("3"), n("0"), n("100")), Ok(None));
+        assert_eq!(ratio(n("1"), n("4"), n("100")), Ok(Some(n("25"))));
+        assert_eq!(ratio(Decimal::MAX, n("0.0000001"), n("100")), Err(NumberError::Overflow));
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub enum MapRule {
     Incomplete,
     /// The unit was split; its figure cannot be divided among the new units.
     NotApportionable,
+    /// The merged figures are too large to add up.
+    TooLarge,
 }
 
 impl MapRule {
@@ -52,6 +54,7 @@ impl MapRule {
             MapRule::Summed => "summed",
             MapRule::Recomputed => "recomputed",
             MapRule::NotAdditive => "not_additive",
+            MapRule::TooLarge => "too_large",
             MapRule::Incomplete => "incomplete",
             MapRule::NotApportionable => "not_apportionable",
         }
@@ -152,14 +155,23 @@ fn combine(indicator: &Indicator, target: UnitKey, parts: &[&Reported], expected
     if !missing.is_empty() {
         return result(None, None, None, MapRule::Incomplete);
     }
-    let sum = |f: fn(&Reported) -> Option<Decimal>| parts.iter().filter_map(|p| f(p)).sum::<Decimal>();
+    let sum = |f: fn(&Reported) -> Option<Decimal>| {
+        parts.iter().filter_map(|p| f(p)).try_fold(Decimal::ZERO, |acc, x| acc.checked_add(x))
+    };
     if matches!(kind, IndicatorKind::Count | IndicatorKind::Amount) {
-        let total = sum(|p| p.value.as_number());
-        return result(Some(Datum::Number(total)), None, None, MapRule::Summed);
+        return match sum(|p| p.value.as_number()) {
+            Some(total) => result(Some(Datum::Number(total)), None, None, MapRule::Summed),
+            None => result(None, None, None, MapRule::TooLarge),
+        };
     }
-    let (n, d) = (sum(|p| p.numerator), sum(|p| p.denominator));
+    let (Some(n), Some(d)) = (sum(|p| p.numerator), sum(|p| p.denominator)) else {
+        return result(None, None, None, MapRule::TooLarge);
+    };
     let scale = parts.iter().filter_map(|p| p.value.as_number()).map(|v| v.scale()).max().unwrap_or(2);
-    let value = (!d.is_zero()).then(|| Datum::Number((n / d * indicator.ratio_multiplier()).round_dp(scale)));
+    let value = match crate::number::ratio(n, d, indicator.ratio_multiplier()) {
+        Ok(v) => v.map(|x| Datum::Number(x.round_dp(scale))),
+        Err(_) => return result(None, Some(n), Some(d), MapRule::TooLarge),
+    };
     result(value, Some(n), Some(d), MapRule::Recomputed)
 }
 

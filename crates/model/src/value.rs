@@ -72,6 +72,13 @@ impl ValueError {
             ValueError::Number(NumberError::BadGrouping(t)) => {
                 format!("«{t}» đặt dấu phân cách hàng nghìn không đúng (mỗi nhóm sau phải có 3 chữ số)")
             }
+            ValueError::Number(NumberError::TooPrecise(t)) => {
+                format!("«{t}» có quá {} chữ số thập phân", crate::number::MAX_DECIMALS)
+            }
+            ValueError::Number(NumberError::TooLarge(t)) => {
+                format!("«{t}» có quá {} chữ số ở phần nguyên", crate::number::MAX_DIGITS)
+            }
+            ValueError::Number(NumberError::Overflow) => "kết quả tính toán quá lớn".to_owned(),
             ValueError::Date(_) => "ngày không hợp lệ; hãy viết 30/6/2024 hoặc 2024-06-30".to_owned(),
             ValueError::YesNo(t) => format!("«{t}» không phải Có hoặc Không"),
             ValueError::Category { value, allowed } => format!("«{value}» không thuộc các mức: {allowed}"),
@@ -198,7 +205,10 @@ pub fn check_figures(indicator: &Indicator, stated: StatedFigures) -> Result<Sta
     let value = match (value, parts) {
         (Some(v), _) => v,
         (None, Some((n, d))) if indicator.kind == IndicatorKind::Ratio => {
-            Datum::Number((n / d * indicator.ratio_multiplier()).round_dp(2))
+            match crate::number::ratio(n, d, indicator.ratio_multiplier())? {
+                Some(x) => Datum::Number(x.round_dp(2)),
+                None => return Err(ValueError::ZeroDenominator),
+            }
         }
         (None, _) => return Err(ValueError::Missing),
     };

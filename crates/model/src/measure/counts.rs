@@ -89,7 +89,8 @@ impl Counts {
             What::Digitised => self.digitised += one,
             What::PaidOnline { amount } => {
                 self.paid_online += one;
-                self.paid_amount += one * amount;
+                // Amounts are large: their sum stops at i64's end rather than wrap.
+                self.paid_amount = self.paid_amount.saturating_add(one.saturating_mul(amount));
             }
             What::Synced => self.synced += one,
             What::FeedbackReceived => self.feedback_received += one,
@@ -104,14 +105,14 @@ impl Counts {
     pub fn merge(&mut self, other: &Counts) {
         let mut a = self.to_array();
         for (x, y) in a.iter_mut().zip(other.to_array()) {
-            *x += y;
+            *x = x.saturating_add(y);
         }
         *self = Counts::from_array(a);
     }
 
     /// Each measured indicator with the part and the whole it is the share of.
     pub fn shares(&self) -> [(&'static str, i64, i64); 9] {
-        let returned = self.on_time + self.late;
+        let returned = self.on_time.saturating_add(self.late);
         [
             ("service.online_dossier_rate", self.received_online, self.received),
             ("service.fully_online_dossier_rate", self.fully_online, self.received),
@@ -120,11 +121,15 @@ impl Counts {
             ("service.e_result_rate", self.e_result, returned),
             ("service.online_payment_rate", self.paid_online, self.received_with_fee),
             ("service.dossier_sync_rate", self.synced, self.received),
-            ("service.feedback_on_time_rate", self.feedback_on_time, self.feedback_on_time + self.feedback_late),
+            (
+                "service.feedback_on_time_rate",
+                self.feedback_on_time,
+                self.feedback_on_time.saturating_add(self.feedback_late),
+            ),
             (
                 "service.feedback_satisfaction_rate",
                 self.feedback_satisfied,
-                self.feedback_satisfied + self.feedback_unsatisfied,
+                self.feedback_satisfied.saturating_add(self.feedback_unsatisfied),
             ),
         ]
     }
@@ -132,18 +137,19 @@ impl Counts {
     /// The measured rates, in percent; a rate whose base is zero is not measured.
     pub fn rates(&self) -> Rates {
         let pct = |part: i64, whole: i64| (whole > 0).then(|| 100.0 * part as f64 / whole as f64);
+        let returned = self.on_time.saturating_add(self.late);
         Rates {
             online_dossier_rate: pct(self.received_online, self.received),
             fully_online_rate: pct(self.fully_online, self.received),
-            on_time_rate: pct(self.on_time, self.on_time + self.late),
+            on_time_rate: pct(self.on_time, returned),
             digitised_rate: pct(self.digitised, self.received),
-            e_result_rate: pct(self.e_result, self.on_time + self.late),
+            e_result_rate: pct(self.e_result, returned),
             online_payment_rate: pct(self.paid_online, self.received_with_fee),
             sync_rate: pct(self.synced, self.received),
-            feedback_on_time_rate: pct(self.feedback_on_time, self.feedback_on_time + self.feedback_late),
+            feedback_on_time_rate: pct(self.feedback_on_time, self.feedback_on_time.saturating_add(self.feedback_late)),
             feedback_satisfaction_rate: pct(
                 self.feedback_satisfied,
-                self.feedback_satisfied + self.feedback_unsatisfied,
+                self.feedback_satisfied.saturating_add(self.feedback_unsatisfied),
             ),
         }
     }

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use model::{Breakdown, Datum, Window};
 use rust_decimal::Decimal;
 
-use super::tolerance::{Approx, Verdict, like, ratio_verdict, sum_agrees};
-use super::{Context, Finding, FindingKind, Severity, Text, num};
+use super::tolerance::{Approx, Checked, TooLarge, Verdict, div, like, mul, ratio_verdict, sum, sum_agrees};
+use super::{Context, Finding, FindingKind, Severity, Text, num, unverifiable};
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for b in cx.input.breakdowns {
@@ -21,22 +21,24 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 sources: b.source.iter().cloned().collect(),
             })
         };
-        sums(b, &mut push);
-        shares(b, &mut push);
+        let checked = sums(b, &mut push).and_then(|()| shares(b, &mut push));
         members(cx, b, &mut push);
         graded(cx, b, &mut push);
+        if checked.is_err() {
+            out.push(unverifiable(subject.clone(), b.source.iter().cloned().collect()));
+        }
     }
 }
 
 type Push<'p> = dyn FnMut(Severity, FindingKind, Text) + 'p;
 
-fn sums(b: &Breakdown, push: &mut Push<'_>) {
-    let Some(total) = b.total else { return };
-    let Some(values): Option<Vec<Decimal>> = b.parts.iter().map(|p| p.value).collect() else { return };
-    if values.is_empty() || sum_agrees(total, &values) {
-        return;
+fn sums(b: &Breakdown, push: &mut Push<'_>) -> Checked<()> {
+    let Some(total) = b.total else { return Ok(()) };
+    let Some(values): Option<Vec<Decimal>> = b.parts.iter().map(|p| p.value).collect() else { return Ok(()) };
+    if values.is_empty() || sum_agrees(total, &values)? {
+        return Ok(());
     }
-    let sum: Decimal = values.iter().sum();
+    let sum = sum(&values)?;
     let terms = |f: fn(Decimal) -> String| values.iter().map(|v| f(*v)).collect::<Vec<_>>().join(" + ");
     let ((s_vi, s_en), (t_vi, t_en)) = (num(sum), num(total));
     push(
@@ -47,21 +49,24 @@ fn sums(b: &Breakdown, push: &mut Push<'_>) {
             en: format!("{} = {s_en}, not the stated total {t_en}", terms(model::number::format_en)),
         },
     );
+    Ok(())
 }
 
-fn shares(b: &Breakdown, push: &mut Push<'_>) {
-    let part_sum: Option<Decimal> = b.parts.iter().map(|p| p.value).sum();
-    let Some(total) = b.total.or(part_sum) else { return };
+fn shares(b: &Breakdown, push: &mut Push<'_>) -> Checked<()> {
+    let values: Option<Vec<Decimal>> = b.parts.iter().map(|p| p.value).collect();
+    let part_sum = values.map(|v| sum(&v)).transpose()?;
+    let Some(total) = b.total.or(part_sum) else { return Ok(()) };
     for part in &b.parts {
         let (Some(share), Some(value)) = (part.share, part.value) else { continue };
-        let verdict = ratio_verdict(share, Approx::stated(value), Approx::stated(total), Decimal::ONE_HUNDRED);
+        let verdict = ratio_verdict(share, Approx::stated(value), Approx::stated(total), Decimal::ONE_HUNDRED)?;
         let severity = match verdict {
             Verdict::Consistent => continue,
             Verdict::Truncated => Severity::Warning,
             Verdict::Contradiction => Severity::Error,
         };
+        let exact = if total.is_zero() { Err(TooLarge) } else { mul(div(value, total)?, Decimal::ONE_HUNDRED) };
         let ((sh_vi, sh_en), (v_vi, v_en), (t_vi, t_en)) = (num(share), num(value), num(total));
-        let (c_vi, c_en) = num(like(value / total * Decimal::ONE_HUNDRED, share));
+        let (c_vi, c_en) = num(like(exact?, share));
         push(
             severity,
             FindingKind::ShareMismatch,
@@ -71,6 +76,7 @@ fn shares(b: &Breakdown, push: &mut Push<'_>) {
             },
         );
     }
+    Ok(())
 }
 
 fn names(cx: &Context<'_>, keys: &BTreeSet<&str>) -> String {

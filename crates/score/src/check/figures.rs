@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use model::ValueRecord;
 use rust_decimal::Decimal;
 
-use super::tolerance::{Approx, Verdict, like, ratio_verdict, sum_agrees};
-use super::{Context, Finding, FindingKind, Severity, Text, num};
+use super::tolerance::{Approx, Checked, Verdict, div, like, mul, ratio_verdict, sum, sum_agrees};
+use super::{Context, Finding, FindingKind, Severity, Text, num, unverifiable};
 
 /// Every stated value that comes with its numerator and denominator.
 pub(super) fn ratios(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -18,41 +18,50 @@ pub(super) fn ratios(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(indicator) = cx.indicators.get(v.indicator.as_str()) else {
             continue;
         };
-        let multiplier = indicator.ratio_multiplier();
-        let verdict = ratio_verdict(stated, Approx::stated(n), Approx::stated(d), multiplier);
-        let severity = match verdict {
-            Verdict::Consistent => continue,
-            Verdict::Truncated => Severity::Warning,
-            Verdict::Contradiction => Severity::Error,
-        };
-        let exact = n / d * multiplier;
-        let pct = if multiplier == Decimal::ONE_HUNDRED { "%" } else { "" };
-        let (s_vi, s_en) = num(stated);
-        let (n_vi, n_en) = num(n);
-        let (d_vi, d_en) = num(d);
-        let (c_vi, c_en) = num(like(exact, stated));
-        let message = match verdict {
-            Verdict::Truncated => Text {
-                vi: format!(
-                    "nêu {s_vi}{pct}, nhưng {n_vi}/{d_vi} = {c_vi}{pct} khi làm tròn (chữ số cuối bị cắt thay vì làm tròn)"
-                ),
-                en: format!(
-                    "stated {s_en}{pct}, but {n_en}/{d_en} rounds to {c_en}{pct} (last digit cut, not rounded)"
-                ),
-            },
-            _ => Text {
-                vi: format!("nêu {s_vi}{pct}, nhưng {n_vi}/{d_vi} = {c_vi}{pct}"),
-                en: format!("stated {s_en}{pct}, but {n_en}/{d_en} = {c_en}{pct}"),
-            },
-        };
-        out.push(Finding {
-            severity,
-            kind: FindingKind::RatioMismatch,
-            subject: cx.value_subject(v.indicator.as_str(), v.unit.as_str(), v.period),
-            message,
-            sources: v.source.iter().cloned().collect(),
-        });
+        let subject = || cx.value_subject(v.indicator.as_str(), v.unit.as_str(), v.period);
+        let sources = || v.source.iter().cloned().collect();
+        match ratio_message(stated, n, d, indicator.ratio_multiplier()) {
+            Ok(None) => {}
+            Ok(Some((severity, message))) => out.push(Finding {
+                severity,
+                kind: FindingKind::RatioMismatch,
+                subject: subject(),
+                message,
+                sources: sources(),
+            }),
+            Err(_) => out.push(unverifiable(subject(), sources())),
+        }
     }
+}
+
+/// What is wrong with a stated ratio, if anything.
+fn ratio_message(stated: Decimal, n: Decimal, d: Decimal, multiplier: Decimal) -> Checked<Option<(Severity, Text)>> {
+    let verdict = ratio_verdict(stated, Approx::stated(n), Approx::stated(d), multiplier)?;
+    let severity = match verdict {
+        Verdict::Consistent => return Ok(None),
+        Verdict::Truncated => Severity::Warning,
+        Verdict::Contradiction => Severity::Error,
+    };
+    // The verdict was reached with d's bounds above zero, but d itself may be zero.
+    let exact = if d.is_zero() { Decimal::ZERO } else { mul(div(n, d)?, multiplier)? };
+    let pct = if multiplier == Decimal::ONE_HUNDRED { "%" } else { "" };
+    let (s_vi, s_en) = num(stated);
+    let (n_vi, n_en) = num(n);
+    let (d_vi, d_en) = num(d);
+    let (c_vi, c_en) = num(like(exact, stated));
+    let message = match verdict {
+        Verdict::Truncated => Text {
+            vi: format!(
+                "nêu {s_vi}{pct}, nhưng {n_vi}/{d_vi} = {c_vi}{pct} khi làm tròn (chữ số cuối bị cắt thay vì làm tròn)"
+            ),
+            en: format!("stated {s_en}{pct}, but {n_en}/{d_en} rounds to {c_en}{pct} (last digit cut, not rounded)"),
+        },
+        _ => Text {
+            vi: format!("nêu {s_vi}{pct}, nhưng {n_vi}/{d_vi} = {c_vi}{pct}"),
+            en: format!("stated {s_en}{pct}, but {n_en}/{d_en} = {c_en}{pct}"),
+        },
+    };
+    Ok(Some((severity, message)))
 }
 
 fn same_figures(a: &ValueRecord, b: &ValueRecord) -> bool {
@@ -154,10 +163,16 @@ pub(super) fn indicator_parts(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 .collect();
             let Some(parts) = parts else { continue };
             let numbers: Vec<Decimal> = parts.iter().map(|(_, v)| *v).collect();
-            if sum_agrees(total_value, &numbers) {
-                continue;
-            }
-            let sum: Decimal = numbers.iter().sum();
+            let subject = || cx.value_subject(indicator.code.as_str(), total.unit.as_str(), total.period);
+            let checked = sum_agrees(total_value, &numbers).and_then(|agrees| Ok((agrees, sum(&numbers)?)));
+            let sum = match checked {
+                Ok((true, _)) => continue,
+                Ok((false, sum)) => sum,
+                Err(_) => {
+                    out.push(unverifiable(subject(), total.source.iter().cloned().collect()));
+                    continue;
+                }
+            };
             let ((s_vi, s_en), (t_vi, t_en)) = (num(sum), num(total_value));
             out.push(Finding {
                 severity: Severity::Error,

@@ -62,6 +62,9 @@ pub enum FindingKind {
     Revised,
     /// A stated change that the values do not bear out.
     ChangeMismatch,
+    /// Figures too large (or too precise) for the check's arithmetic: they are not
+    /// checked, and say so.
+    Unverifiable,
 }
 
 /// Text in both languages.
@@ -155,6 +158,21 @@ pub fn run(input: &CheckInput<'_>) -> Vec<Finding> {
     changes::check(&cx, &mut findings);
     findings.sort_by_key(|f| f.severity);
     findings
+}
+
+/// The finding for figures the check's arithmetic cannot hold.
+pub(crate) fn unverifiable(subject: Text, sources: Vec<String>) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        kind: FindingKind::Unverifiable,
+        subject,
+        message: Text {
+            vi: "không kiểm tra được: các số liệu vượt quá phạm vi tính toán (quá lớn hoặc quá nhiều chữ số)".into(),
+            en: "cannot be checked: the figures are beyond the range of the arithmetic (too large or too precise)"
+                .into(),
+        },
+        sources,
+    }
 }
 
 /// Vietnamese and English forms of a number.

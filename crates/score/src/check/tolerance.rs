@@ -1,9 +1,39 @@
 //! How far a stated figure may be from the arithmetic of the figures it is stated with,
 //! given how precisely each was written. "62,9%" allows 62,85 to 62,95; "75,7 triệu"
 //! allows 75,65 to 75,75; whole numbers are exact counts.
+//!
+//! Every step is checked: figures too large for a decimal (or a division by zero) give
+//! `TooLarge`, which the check reports as a finding rather than a crash.
 
 use model::number::{half_unit, unit_of_last_digit};
 use rust_decimal::{Decimal, RoundingStrategy};
+
+/// A step of arithmetic whose result a decimal cannot hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge;
+
+pub type Checked<T> = Result<T, TooLarge>;
+
+pub fn add(a: Decimal, b: Decimal) -> Checked<Decimal> {
+    a.checked_add(b).ok_or(TooLarge)
+}
+
+pub fn sub(a: Decimal, b: Decimal) -> Checked<Decimal> {
+    a.checked_sub(b).ok_or(TooLarge)
+}
+
+pub fn mul(a: Decimal, b: Decimal) -> Checked<Decimal> {
+    a.checked_mul(b).ok_or(TooLarge)
+}
+
+/// `a / b`; the callers have made sure `b` is not zero, so a failure is a size.
+pub fn div(a: Decimal, b: Decimal) -> Checked<Decimal> {
+    a.checked_div(b).ok_or(TooLarge)
+}
+
+pub fn sum<'a>(values: impl IntoIterator<Item = &'a Decimal>) -> Checked<Decimal> {
+    values.into_iter().try_fold(Decimal::ZERO, |acc, v| add(acc, *v))
+}
 
 /// A quantity known to lie within `value ± half`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,12 +48,12 @@ impl Approx {
         Approx { value, half: half_unit(value) }
     }
 
-    pub fn minus(self, other: Approx) -> Approx {
-        Approx { value: self.value - other.value, half: self.half + other.half }
+    pub fn minus(self, other: Approx) -> Checked<Approx> {
+        Ok(Approx { value: sub(self.value, other.value)?, half: add(self.half, other.half)? })
     }
 
-    fn bounds(self) -> (Decimal, Decimal) {
-        (self.value - self.half, self.value + self.half)
+    fn bounds(self) -> Checked<(Decimal, Decimal)> {
+        Ok((sub(self.value, self.half)?, add(self.value, self.half)?))
     }
 }
 
@@ -38,30 +68,30 @@ pub enum Verdict {
 
 /// A stated ratio, percentage or multiple compared with numerator / denominator ×
 /// multiplier. A stated percentage of "57" means 56,5 to 57,5 whatever its scale.
-pub fn ratio_verdict(stated: Decimal, numerator: Approx, denominator: Approx, multiplier: Decimal) -> Verdict {
-    let (n_lo, n_hi) = numerator.bounds();
-    let (d_lo, d_hi) = denominator.bounds();
+pub fn ratio_verdict(stated: Decimal, numerator: Approx, denominator: Approx, multiplier: Decimal) -> Checked<Verdict> {
+    let (n_lo, n_hi) = numerator.bounds()?;
+    let (d_lo, d_hi) = denominator.bounds()?;
     if d_lo <= Decimal::ZERO || d_hi <= Decimal::ZERO {
-        return Verdict::Contradiction;
+        return Ok(Verdict::Contradiction);
     }
-    let lo = n_lo / d_hi * multiplier;
-    let hi = n_hi / d_lo * multiplier;
-    let half = Decimal::new(5, stated.scale() + 1);
-    if lo <= stated + half && hi >= stated - half {
-        return Verdict::Consistent;
+    let lo = mul(div(n_lo, d_hi)?, multiplier)?;
+    let hi = mul(div(n_hi, d_lo)?, multiplier)?;
+    let half = Decimal::try_new(5, stated.scale() + 1).unwrap_or(Decimal::ZERO);
+    if lo <= add(stated, half)? && hi >= sub(stated, half)? {
+        return Ok(Verdict::Consistent);
     }
     let unit = unit_of_last_digit(stated);
-    if stated >= Decimal::ZERO && lo < stated + unit && hi >= stated {
-        return Verdict::Truncated;
+    if stated >= Decimal::ZERO && lo < add(stated, unit)? && hi >= stated {
+        return Ok(Verdict::Truncated);
     }
-    Verdict::Contradiction
+    Ok(Verdict::Contradiction)
 }
 
 /// Whether a stated total and the sum of its parts agree within their precision.
-pub fn sum_agrees(total: Decimal, parts: &[Decimal]) -> bool {
-    let sum: Decimal = parts.iter().sum();
-    let tolerance: Decimal = parts.iter().map(|p| half_unit(*p)).sum::<Decimal>() + half_unit(total);
-    (sum - total).abs() <= tolerance
+pub fn sum_agrees(total: Decimal, parts: &[Decimal]) -> Checked<bool> {
+    let halves: Vec<Decimal> = parts.iter().map(|p| half_unit(*p)).collect();
+    let tolerance = add(sum(&halves)?, half_unit(total))?;
+    Ok(sub(sum(parts)?, total)?.abs() <= tolerance)
 }
 
 /// `value` rounded the way the stated figure was written, for display: 62,99 -> 63,0.
@@ -89,7 +119,7 @@ mod tests {
     }
 
     fn ratio(stated: &str, num: &str, den: &str) -> Verdict {
-        ratio_verdict(n(stated), Approx::stated(n(num)), Approx::stated(n(den)), Decimal::ONE_HUNDRED)
+        ratio_verdict(n(stated), Approx::stated(n(num)), Approx::stated(n(den)), Decimal::ONE_HUNDRED).unwrap()
     }
 
     #[test]
@@ -110,10 +140,27 @@ mod tests {
 
     #[test]
     fn sums() {
-        assert!(!sum_agrees(n("2087114"), &[n("132626"), n("1974488")]));
-        assert!(sum_agrees(n("100"), &[n("3"), n("5"), n("36"), n("10"), n("7"), n("25"), n("14")]));
-        assert!(sum_agrees(n("1.0"), &[n("0.5"), n("0.6")]));
-        assert!(!sum_agrees(n("63"), &[n("39"), n("24"), n("9")]));
+        assert!(!sum_agrees(n("2087114"), &[n("132626"), n("1974488")]).unwrap());
+        assert!(sum_agrees(n("100"), &[n("3"), n("5"), n("36"), n("10"), n("7"), n("25"), n("14")]).unwrap());
+        assert!(sum_agrees(n("1.0"), &[n("0.5"), n("0.6")]).unwrap());
+        assert!(!sum_agrees(n("63"), &[n("39"), n("24"), n("9")]).unwrap());
+    }
+
+    #[test]
+    fn figures_beyond_a_decimal_are_too_large_not_a_crash() {
+        let max = Decimal::MAX;
+        assert_eq!(sum_agrees(max, &[max, max]), Err(TooLarge));
+        let tiny = Decimal::new(1, 28);
+        assert_eq!(half_unit(tiny), Decimal::ZERO);
+        assert!(ratio_verdict(tiny, Approx::stated(max), Approx::stated(tiny), Decimal::ONE_HUNDRED).is_err());
+        let big = |s: &str| Approx::stated(n(s));
+        let half = ratio_verdict(
+            n("50"),
+            big("1000000000000000000000000000"),
+            big("2000000000000000000000000000"),
+            Decimal::ONE_HUNDRED,
+        );
+        assert_eq!(half, Ok(Verdict::Consistent));
     }
 
     #[test]

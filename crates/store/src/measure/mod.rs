@@ -36,6 +36,9 @@ fn fixed_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
     out
 }
 
+/// The most a roll-up's amount column holds: a sum of amounts stops here.
+const MAX_AMOUNT: i64 = 9_000_000_000_000_000_000;
+
 /// Events per INSERT statement: 10 parameters each, under both backends' limits.
 const EVENT_CHUNK: usize = 1000;
 /// Roll-up rows per upsert statement: 23 parameters each.
@@ -248,7 +251,17 @@ async fn insert_events(c: &mut Conn<'_>, events: &[&Event], arrived: i64) -> Res
 
 fn counter_upsert(numbered: bool, table: &str, period: &str, rows: usize) -> String {
     let names = COUNT_NAMES.join(", ");
-    let sets: Vec<String> = COUNT_NAMES.iter().map(|n| format!("{n} = {table}.{n} + excluded.{n}")).collect();
+    // Amounts of money add up fast: their sum stops short of BIGINT's end (both engines
+    // would fail the statement, and every later one for the row, past it).
+    let sets: Vec<String> = COUNT_NAMES
+        .iter()
+        .map(|n| match *n {
+            "paid_amount" => format!(
+                "{n} = CASE WHEN {table}.{n} > {MAX_AMOUNT} - excluded.{n} THEN {MAX_AMOUNT} ELSE {table}.{n} + excluded.{n} END"
+            ),
+            _ => format!("{n} = {table}.{n} + excluded.{n}"),
+        })
+        .collect();
     format!(
         "INSERT INTO {table} (unit, procedure, {period}, {names}) VALUES {} \
          ON CONFLICT (unit, procedure, {period}) DO UPDATE SET {}",
