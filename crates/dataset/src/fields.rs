@@ -87,6 +87,20 @@ pub struct Section {
     pub records: Vec<Fields>,
 }
 
+/// The largest file read: a million values fit in a tenth of it.
+pub const MAX_FILE: usize = 256 * 1024 * 1024;
+/// The longest field, in characters: the longest description or note a report holds
+/// is a few hundred.
+pub const MAX_FIELD: usize = 10_000;
+/// How deep records nest in TOML (a breakdown's parts are one level down).
+const MAX_DEPTH: usize = 4;
+
+/// Why a field's text cannot be taken, if it is too long.
+fn too_long(text: &str) -> Option<String> {
+    (text.len() > MAX_FIELD && text.chars().count() > MAX_FIELD)
+        .then(|| format!("the field is longer than {MAX_FIELD} characters"))
+}
+
 /// Decodes and parses a file. CSV or TOML is told by the file name's extension.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<Section>, ImportErrors> {
     let text = decode(file, bytes).map_err(|e| ImportErrors(vec![e]))?;
@@ -100,9 +114,15 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<Section>, ImportErrors> {
     }
 }
 
-/// UTF-8, with or without a byte-order mark; anything else is refused with the line
-/// where it stops being UTF-8.
+/// UTF-8, with or without a byte-order mark, and no larger than `MAX_FILE`; anything
+/// else is refused (with the line where it stops being UTF-8).
 pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
+    if bytes.len() > MAX_FILE {
+        return Err(ImportError::file(
+            file,
+            format!("the file is larger than {} MiB; split it into several", MAX_FILE >> 20),
+        ));
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(ImportError::file(file, "the file is UTF-16; save it as UTF-8"));
     }
@@ -151,8 +171,11 @@ fn read_csv(file: &str, text: &str) -> Result<Section, ImportErrors> {
                 let line = csv_pos(row.position()).map_or(0, |p| p.line);
                 let mut fields = Fields::new(Pos { line, column: 1 });
                 for (i, value) in row.iter().enumerate() {
-                    if let Some(name) = names.get(i) {
-                        fields.insert(name, Field::Text(value.to_owned()), Pos { line, column: i + 1 });
+                    let pos = Pos { line, column: i + 1 };
+                    if let Some(message) = too_long(value) {
+                        errors.push(ImportError::at(file, pos, names.get(i).copied(), message));
+                    } else if let Some(name) = names.get(i) {
+                        fields.insert(name, Field::Text(value.to_owned()), pos);
                     }
                 }
                 records.push(fields);
@@ -256,7 +279,7 @@ fn read_toml(file: &str, text: &str) -> Result<Vec<Section>, ImportErrors> {
         };
         let mut records = Vec::new();
         for item in items.iter() {
-            match table_fields(text, item.get_ref(), position(text, item.span().start)) {
+            match table_fields(text, item.get_ref(), position(text, item.span().start), 1) {
                 Ok(fields) => {
                     let names: Vec<&str> = fields.names().collect();
                     if let Err(e) = check_record_names(file, kind, &names, &fields) {
@@ -289,10 +312,13 @@ fn check_record_names(file: &str, kind: RecordKind, names: &[&str], fields: &Fie
     if errors.is_empty() { Ok(()) } else { Err(ImportErrors(errors)) }
 }
 
-fn table_fields(text: &str, value: &DeValue<'_>, pos: Pos) -> Result<Fields, String> {
+fn table_fields(text: &str, value: &DeValue<'_>, pos: Pos, depth: usize) -> Result<Fields, String> {
     let DeValue::Table(table) = value else {
         return Err("expected a table of fields".to_owned());
     };
+    if depth > MAX_DEPTH {
+        return Err(format!("records nest more than {MAX_DEPTH} deep"));
+    }
     let mut fields = Fields::new(pos);
     for (name, value) in table.iter() {
         let at = position(text, value.span().start);
@@ -300,8 +326,10 @@ fn table_fields(text: &str, value: &DeValue<'_>, pos: Pos) -> Result<Fields, Str
             DeValue::Array(items)
                 if items.iter().all(|i| matches!(i.get_ref(), DeValue::Table(_))) && !items.is_empty() =>
             {
-                let nested: Result<Vec<Fields>, String> =
-                    items.iter().map(|i| table_fields(text, i.get_ref(), position(text, i.span().start))).collect();
+                let nested: Result<Vec<Fields>, String> = items
+                    .iter()
+                    .map(|i| table_fields(text, i.get_ref(), position(text, i.span().start), depth + 1))
+                    .collect();
                 Field::Records(nested?)
             }
             DeValue::Array(items) => Field::List(
@@ -312,6 +340,14 @@ fn table_fields(text: &str, value: &DeValue<'_>, pos: Pos) -> Result<Fields, Str
             ),
             other => Field::Text(scalar(other).ok_or_else(|| format!("{}: expected a plain value", name.get_ref()))?),
         };
+        let texts: Vec<&String> = match &field {
+            Field::Text(t) => vec![t],
+            Field::List(items) => items.iter().collect(),
+            Field::Records(_) => vec![],
+        };
+        if let Some(message) = texts.into_iter().find_map(|t| too_long(t)) {
+            return Err(format!("{}: {message}", name.get_ref()));
+        }
         fields.insert(name.get_ref(), field, at);
     }
     Ok(fields)
@@ -382,5 +418,22 @@ mod tests {
         assert!(err.to_string().contains("unknown table"), "{err}");
         let err = read("d.toml", b"[[values]]\nindicatr = \"x\"\n").unwrap_err();
         assert!(err.to_string().contains("d.toml:2:12: indicatr: unknown field"), "{err}");
+    }
+
+    #[test]
+    fn sizes_are_bounded() {
+        let name = "Hà Nội ".repeat(2_000);
+        let text = format!("unit,name,kind\nha-noi,\"{name}\",province\n");
+        let err = read("u.csv", text.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("u.csv:2:2: name: the field is longer than 10000 characters"), "{err}");
+        let text = format!("[[units]]\nunit = \"ha-noi\"\nname = \"{name}\"\nkind = \"province\"\n");
+        let err = read("u.toml", text.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("longer than 10000 characters"), "{err}");
+        let deep = format!("[[breakdowns]]\nparts = {}1{}\n", "[{a = ".repeat(8), "}]".repeat(8));
+        let err = read("b.toml", deep.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("nest more than"), "{err}");
+        let huge = vec![b'a'; MAX_FILE + 1];
+        let err = read("v.csv", &huge).unwrap_err();
+        assert!(err.to_string().contains("larger than 256 MiB"), "{err}");
     }
 }

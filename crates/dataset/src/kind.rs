@@ -121,6 +121,7 @@ const REGIMES_COLUMNS: &[Column] = &[
     opt("name_en"),
     req("period_kind"),
     opt("due_days"),
+    opt("first_period"),
     req("indicators"),
     req("units"),
     opt("source"),

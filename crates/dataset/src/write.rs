@@ -204,6 +204,7 @@ pub fn files(data: &Dataset) -> Vec<(String, String)> {
             opt(&r.name_en),
             r.period_kind.as_str().to_owned(),
             r.due_days.to_string(),
+            r.first_period.map(|p| p.to_string()).unwrap_or_default(),
             codes.join(";"),
             agencies(&r.units),
             opt(&r.source),

@@ -23,6 +23,8 @@ pub struct Regime {
     pub period_kind: PeriodKind,
     /// A submission is due this many days after its period ends.
     pub due_days: u32,
+    /// The first period reported under the regime; none before it is taken.
+    pub first_period: Option<Period>,
     pub indicators: Vec<IndicatorCode>,
     /// The units that report: units, or every member of a group.
     pub units: Vec<AgencyRef>,
@@ -39,6 +41,34 @@ impl Regime {
     pub fn fits(&self, period: Period) -> bool {
         period.kind() == self.period_kind
     }
+
+    /// Whether figures for `period` can be reported on `today`: a period of the
+    /// regime's kind, not before its first, and begun.
+    pub fn open_for(&self, period: Period, today: NaiveDate) -> Result<(), PeriodRefusal> {
+        if !self.fits(period) {
+            return Err(PeriodRefusal::Kind);
+        }
+        if let Some(first) = self.first_period
+            && period.start() < first.start()
+        {
+            return Err(PeriodRefusal::BeforeFirst(first));
+        }
+        if period.start() > today {
+            return Err(PeriodRefusal::NotBegun);
+        }
+        Ok(())
+    }
+}
+
+/// Why a period cannot be reported under a regime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodRefusal {
+    /// Not of the regime's kind (a year under a six-monthly regime).
+    Kind,
+    /// Before the regime's first period.
+    BeforeFirst(Period),
+    /// Not begun yet.
+    NotBegun,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -274,6 +304,7 @@ mod tests {
             name_en: None,
             period_kind: PeriodKind::Half,
             due_days: 15,
+            first_period: Some("2023-H1".parse().unwrap()),
             indicators: vec![],
             units: vec![],
             source: None,
@@ -281,6 +312,11 @@ mod tests {
         let period: Period = "2024-H1".parse().unwrap();
         assert_eq!(regime.due(period), NaiveDate::from_ymd_opt(2024, 7, 15).unwrap());
         assert!(regime.fits(period) && !regime.fits("2024".parse().unwrap()));
+        let today = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        assert_eq!(regime.open_for(period, today), Ok(()));
+        assert_eq!(regime.open_for("2024-H2".parse().unwrap(), today), Err(PeriodRefusal::NotBegun));
+        assert!(matches!(regime.open_for("1900-H1".parse().unwrap(), today), Err(PeriodRefusal::BeforeFirst(_))));
+        assert_eq!(regime.open_for("2024".parse().unwrap(), today), Err(PeriodRefusal::Kind));
         let at = |d: &str| Some(format!("{d}T09:00:00Z").parse::<DateTime<Utc>>().unwrap());
         let sub = |unit: &str, first: Option<DateTime<Utc>>, status| Submission {
             id: 1,

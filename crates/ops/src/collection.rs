@@ -6,7 +6,7 @@
 use chrono::Utc;
 use model::access::Principal;
 use model::collection::{
-    Action, Regime, Standing, Submission, SubmissionStatus, SubmittedValue, WorkflowError, transition,
+    Action, PeriodRefusal, Regime, Standing, Submission, SubmissionStatus, SubmittedValue, WorkflowError, transition,
 };
 use model::value::{StatedFigures, check_figures};
 use model::{Datum, Indicator, Lang, Period, RegimeKey, UnitKey, UnitRegistry};
@@ -15,6 +15,7 @@ use store::{AuditEntry, AuditFilter, Page, Paged, Store, StoreError, SubmissionF
 
 /// A figure as typed or read from a cell, before it is checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ValueInput {
     pub indicator: String,
     #[serde(default)]
@@ -124,15 +125,28 @@ pub async fn context(store: &Store, regime: &str) -> Result<Context, CollectionE
     Ok(Context { regime, indicators, registry })
 }
 
-/// Checks that `unit` reports under the regime for `period`.
+/// Checks that `unit` reports under the regime for `period`, today.
 fn check_scope(cx: &Context, unit: &UnitKey, period: Period) -> Result<(), CollectionError> {
-    if !cx.regime.fits(period) {
-        return Err(CollectionError::BadRequest(format!(
-            "{} is not a {} period of regime {}",
-            period,
-            cx.regime.period_kind.as_str(),
-            cx.regime.key
-        )));
+    let today = model::measure::local_day(chrono::Utc::now());
+    if let Err(why) = cx.regime.open_for(period, today) {
+        let regime = &cx.regime.key;
+        let kind = cx.regime.period_kind.as_str();
+        let (message, message_en) = match why {
+            PeriodRefusal::Kind => (
+                format!("{period} không phải kỳ báo cáo ({kind}) của chế độ {regime}"),
+                format!("{period} is not a {kind} period of regime {regime}"),
+            ),
+            PeriodRefusal::BeforeFirst(first) => (
+                format!("{period} trước kỳ đầu tiên của chế độ {regime} ({first})"),
+                format!("{period} is before {first}, the first period reported under regime {regime}"),
+            ),
+            PeriodRefusal::NotBegun => (
+                format!("kỳ {period} chưa bắt đầu: chỉ báo cáo cho kỳ đang diễn ra hoặc đã kết thúc"),
+                format!("{period} has not begun: figures are reported for periods under way or ended"),
+            ),
+        };
+        let field = FieldError { indicator: String::new(), field: "period".into(), place: None, message, message_en };
+        return Err(CollectionError::Invalid(vec![field]));
     }
     if !regime_units(&cx.registry, &cx.regime, period).contains(unit) {
         return Err(CollectionError::BadRequest(format!("{unit} does not report under regime {}", cx.regime.key)));
@@ -140,10 +154,49 @@ fn check_scope(cx: &Context, unit: &UnitKey, period: Period) -> Result<(), Colle
     Ok(())
 }
 
+/// The longest note a figure may carry, in characters.
+pub const MAX_NOTE: usize = 2000;
+/// The longest text a figure may be typed as, in characters.
+pub const MAX_FIGURE: usize = 100;
+
+/// What is wrong with a typed text, if anything: too long, or with control characters
+/// (a note may have line breaks and tabs).
+fn text_fault(text: &str, most: usize, note: bool) -> Option<(String, String)> {
+    let allowed = |c: char| note && matches!(c, '\n' | '\r' | '\t');
+    if text.chars().count() > most {
+        let n = model::number::format_vi(most.into());
+        return Some((format!("dài quá {n} ký tự"), format!("longer than {most} characters")));
+    }
+    text.chars()
+        .any(|c| c.is_control() && !allowed(c))
+        .then(|| ("chứa ký tự điều khiển (không in được)".to_owned(), "contains control characters".to_owned()))
+}
+
+/// Checks an API request's figures beyond what `check_inputs` does for every way in:
+/// a figure listed must say something (one left out keeps its value; an empty one is
+/// more likely a mistake than a wish).
+pub fn check_listed(inputs: &[ValueInput]) -> Result<(), Vec<FieldError>> {
+    let errors: Vec<FieldError> = inputs
+        .iter()
+        .filter(|i| [&i.value, &i.numerator, &i.denominator].iter().all(|t| t.trim().is_empty()))
+        .map(|i| FieldError {
+            indicator: i.indicator.clone(),
+            field: "value".into(),
+            place: None,
+            message: "trống: hãy nhập giá trị (hoặc tử số và mẫu số), hoặc bỏ chỉ tiêu khỏi danh sách để giữ nguyên"
+                .into(),
+            message_en: "empty: give a value (or numerator and denominator), or leave the indicator out to keep it"
+                .into(),
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
 /// Reads typed figures against the regime's indicators: every error, or the figures.
 pub fn check_inputs(indicators: &[Indicator], inputs: &[ValueInput]) -> Result<Vec<SubmittedValue>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut err = |input: &ValueInput, field: &str, vi: String, en: String| {
         errors.push(FieldError {
             indicator: input.indicator.clone(),
@@ -154,15 +207,40 @@ pub fn check_inputs(indicators: &[Indicator], inputs: &[ValueInput]) -> Result<V
         });
     };
     for input in inputs {
+        let shown: String = input.indicator.chars().take(64).collect();
         let Some(indicator) = indicators.iter().find(|i| i.code.as_str() == input.indicator.trim()) else {
             err(
                 input,
                 "indicator",
-                format!("chỉ tiêu «{}» không thuộc chế độ báo cáo này", input.indicator),
-                format!("indicator '{}' is not part of this regime", input.indicator),
+                format!("chỉ tiêu «{shown}» không thuộc chế độ báo cáo này"),
+                format!("indicator '{shown}' is not part of this regime"),
             );
             continue;
         };
+        if !seen.insert(indicator.code.as_str()) {
+            err(
+                input,
+                "indicator",
+                format!("chỉ tiêu «{shown}» được nhập hai lần"),
+                format!("indicator '{shown}' is given twice"),
+            );
+            continue;
+        }
+        let faults: Vec<(&str, (String, String))> = [
+            ("value", &input.value, MAX_FIGURE, false),
+            ("numerator", &input.numerator, MAX_FIGURE, false),
+            ("denominator", &input.denominator, MAX_FIGURE, false),
+            ("note", &input.note, MAX_NOTE, true),
+        ]
+        .into_iter()
+        .filter_map(|(field, text, most, note)| text_fault(text, most, note).map(|f| (field, f)))
+        .collect();
+        if !faults.is_empty() {
+            for (field, (vi, en)) in faults {
+                err(input, field, vi, en);
+            }
+            continue;
+        }
         let blank = |s: &str| s.trim().is_empty();
         if blank(&input.value) && blank(&input.numerator) && blank(&input.denominator) {
             continue;
@@ -309,6 +387,15 @@ pub async fn review(
     let sub = get(store, who, id).await?;
     let action = if approve { Action::Approve } else { Action::Return };
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if let Some((vi, en)) = comment.and_then(|c| text_fault(c, MAX_NOTE, true)) {
+        return Err(CollectionError::Invalid(vec![FieldError {
+            indicator: String::new(),
+            field: "comment".into(),
+            place: None,
+            message: format!("nhận xét {vi}"),
+            message_en: format!("the comment is {en}"),
+        }]));
+    }
     let next = transition(sub.status, action, comment).map_err(CollectionError::Workflow)?;
     store.set_submission_status(id, sub.status, next, comment, &who.id).await?;
     get(store, who, id).await

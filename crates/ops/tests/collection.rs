@@ -318,7 +318,7 @@ async fn one_unit_cannot_touch_another(db: &TestDb) {
     assert!(matches!(
         ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), "2026".parse().unwrap(), &all_figures(), Vec::new())
             .await,
-        Err(CollectionError::BadRequest(_))
+        Err(CollectionError::Invalid(errors)) if errors[0].field == "period"
     ));
 }
 

@@ -134,6 +134,21 @@ mod tests {
     }
 
     #[test]
+    fn markdown_shows_html_and_links_in_names_without_obeying_them() {
+        let mut d = doc();
+        d.title = "Tỉnh <script>alert(1)</script>".into();
+        d.summary = vec!["[bấm vào](javascript:alert(1)) *đậm* &lt; TT&TT".into()];
+        if let Block::Table(t) = &mut d.sections[0].blocks[0] {
+            t.groups[0].rows[0][0] = Cell::text("<img src=x onerror=alert(1)>\ndòng hai");
+        }
+        let md = String::from_utf8(render(&d, Format::Markdown, None).unwrap()).unwrap();
+        assert!(!md.contains("<script") && !md.contains("<img"), "{md}");
+        assert!(md.contains("# Tỉnh &lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
+        assert!(md.contains("- \\[bấm vào\\](javascript:alert(1)) \\*đậm\\* &amp;lt; TT&TT"), "{md}");
+        assert!(md.contains("| &lt;img src=x onerror=alert(1)&gt;<br>dòng hai |"), "{md}");
+    }
+
+    #[test]
     fn the_workbook_reads_back_with_numbers_and_a_chart() {
         let bytes = render(&doc(), Format::Xlsx, None).unwrap();
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();

@@ -7,19 +7,19 @@ use crate::document::{Block, Cell, Chart, Document, Table};
 
 pub fn render(doc: &Document) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n\n**{}**  \n_{}_\n", doc.title, doc.subtitle, doc.as_of);
+    let _ = writeln!(out, "# {}\n\n**{}**  \n_{}_\n", inline(&doc.title), inline(&doc.subtitle), inline(&doc.as_of));
     for line in &doc.summary {
-        let _ = writeln!(out, "- {line}");
+        let _ = writeln!(out, "- {}", inline(line));
     }
     for section in &doc.sections {
-        let _ = writeln!(out, "\n## {}\n", section.heading);
+        let _ = writeln!(out, "\n## {}\n", inline(&section.heading));
         for block in &section.blocks {
             match block {
                 Block::Paragraph(text) => {
-                    let _ = writeln!(out, "{text}\n");
+                    let _ = writeln!(out, "{}\n", inline(text));
                 }
                 Block::NoData(text) => {
-                    let _ = writeln!(out, "_{text}_\n");
+                    let _ = writeln!(out, "_{}_\n", inline(text));
                 }
                 Block::Table(table) => table_md(&mut out, table),
                 Block::Chart(chart) => chart_md(&mut out, chart, doc.lang),
@@ -29,9 +29,37 @@ pub fn render(doc: &Document) -> String {
     out
 }
 
-/// Pipes and line breaks would break a Markdown table.
+/// Text from the data, shown as it is: HTML, links and emphasis in a name are shown,
+/// not obeyed by a Markdown viewer; line breaks become spaces.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            // Only what would read as an entity ("&amp;", "&#60;"): "TT&TT" stays.
+            '&' if entity_follows(&text[i + 1..]) => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn entity_follows(rest: &str) -> bool {
+    let rest = rest.strip_prefix('#').unwrap_or(rest);
+    let name = rest.chars().take_while(char::is_ascii_alphanumeric).count();
+    name > 0 && rest[name..].starts_with(';')
+}
+
+/// Text in a table cell: as `inline`, but a line break is kept as one.
 fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
+    text.split('\n').map(inline).collect::<Vec<_>>().join("<br>")
 }
 
 fn cell(c: &Cell) -> String {

@@ -18,6 +18,7 @@ struct RegimeRow {
     name_en: Option<String>,
     period_kind: String,
     due_days: i64,
+    first_period: Option<String>,
     indicators: String,
     units: String,
     source: Option<String>,
@@ -41,6 +42,7 @@ impl RegimeRow {
             name_en: self.name_en,
             period_kind: parse("period kind", &self.period_kind)?,
             due_days: u32::try_from(self.due_days).map_err(|e| StoreError::Corrupt(format!("due days: {e}")))?,
+            first_period: self.first_period.as_deref().map(|p| parse("first period", p)).transpose()?,
             indicators: self
                 .indicators
                 .split(';')
@@ -56,11 +58,12 @@ impl RegimeRow {
 pub(crate) async fn write_regimes(c: &mut Conn<'_>, items: &[Regime]) -> Result<()> {
     for r in items {
         exec!(c, |c| sqlx::query(
-            "INSERT INTO regimes (key, name, name_en, period_kind, due_days, indicators, units, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            "INSERT INTO regimes (key, name, name_en, period_kind, due_days, indicators, units, source, first_period)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (key) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
                  period_kind = excluded.period_kind, due_days = excluded.due_days,
-                 indicators = excluded.indicators, units = excluded.units, source = excluded.source"
+                 indicators = excluded.indicators, units = excluded.units, source = excluded.source,
+                 first_period = excluded.first_period"
         )
         .bind(r.key.as_str())
         .bind(&r.name)
@@ -69,7 +72,8 @@ pub(crate) async fn write_regimes(c: &mut Conn<'_>, items: &[Regime]) -> Result<
         .bind(i64::from(r.due_days))
         .bind(join(&r.indicators))
         .bind(join(&r.units))
-        .bind(&r.source))?;
+        .bind(&r.source)
+        .bind(r.first_period.map(|p| p.to_string())))?;
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut loaded = Vec::new();
     for path in files {
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = super::read_data_file(&path)?;
         loaded.push((path.display().to_string(), bytes));
     }
     let store = args.database.open().await?;

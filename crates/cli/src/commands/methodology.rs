@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use score::method::{IndicatorInfo, compile};
 
 use super::DatabaseArg;
@@ -38,7 +37,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     let mut report = String::new();
     for path in &args.files {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        let bytes = super::read_data_file(path)?;
         let method = match dataset::methodology::read(&name, &bytes) {
             Ok(m) => m,
             Err(e) => {

@@ -28,6 +28,18 @@ pub fn out(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// A data file's bytes, read no further than one byte past the largest file an
+/// import takes: a larger one is then refused by the import, with its name, without
+/// being read into memory whole.
+pub fn read_data_file(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(dataset::fields::MAX_FILE as u64 + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(bytes)
+}
+
 /// The database to work on: `--database`, else DXMON_DATABASE_URL, else `dxmon.db`
 /// in the current directory.
 #[derive(clap::Args, Clone)]

@@ -146,6 +146,12 @@ impl Validator<'_> {
                     .map_err(|_| format!("'{t}' is not a number of days"))
                     .and_then(|d| if d <= 366 { Ok(d) } else { Err(format!("{d} days is more than a year")) })
             });
+            let first_period = self.optional(f, "first_period", |t| t.parse::<Period>().map_err(|e| e.to_string()));
+            if let (Some(first), Some(kind)) = (first_period, period_kind)
+                && first.kind() != kind
+            {
+                self.error(f, "first_period", format!("{first} is not a {} period", kind.as_str()));
+            }
             let mut indicators: Vec<IndicatorCode> = Vec::new();
             for code in f.list("indicators") {
                 match self.catalog.indicators.get(code.as_str()) {
@@ -171,6 +177,7 @@ impl Validator<'_> {
                     name_en: Self::text(f, "name_en"),
                     period_kind,
                     due_days: due_days.unwrap_or(15),
+                    first_period,
                     indicators,
                     units,
                     source: Self::text(f, "source"),

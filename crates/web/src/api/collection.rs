@@ -153,17 +153,21 @@ pub async fn one(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FiguresBody {
     /// The figures to enter; a figure not listed keeps its value.
     pub values: Vec<ValueInput>,
 }
 
-/// A body the server could not take: too large (413), or not the JSON expected (400).
+/// A body the server could not take: too large (413), JSON of the wrong shape (422,
+/// naming the field: a misspelt or unknown one is refused, not ignored), or not JSON
+/// (400).
 fn json_error(e: axum::extract::rejection::JsonRejection) -> ApiError {
-    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::TooLarge(e.body_text())
-    } else {
-        ApiError::BadRequest(e.body_text())
+    use axum::extract::rejection::JsonRejection;
+    match e {
+        e if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(e.body_text()),
+        JsonRejection::JsonDataError(e) => ApiError::Unprocessable(e.body_text()),
+        e => ApiError::BadRequest(e.body_text()),
     }
 }
 
@@ -191,6 +195,7 @@ pub async fn save(
     let who = caller.for_api_write(&headers)?;
     let Json(body) = body.map_err(json_error)?;
     let unit = UnitKey::parse(&unit).map_err(|e| ApiError::BadRequest(format!("unit: {e}")))?;
+    ops::collection::check_listed(&body.values).map_err(ops::collection::CollectionError::Invalid)?;
     let sub =
         ops::collection::save(&state.store, who, &regime, &unit, period_of(&period)?, &body.values, Vec::new()).await?;
     Ok(Json(sub.into()))
@@ -224,6 +229,7 @@ pub async fn approve(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReturnBody {
     /// What the unit must correct.
     pub comment: String,
