@@ -5,6 +5,8 @@
 // Test scaffolding: a failure to set up is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod fuzz;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;

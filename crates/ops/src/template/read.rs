@@ -36,8 +36,12 @@ fn measure(bytes: &[u8]) -> Result<(), TemplateError> {
     for i in 0..archive.len() {
         let mut part = archive.by_index(i).map_err(|e| TemplateError::Damaged(e.to_string()))?;
         let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
-        let inflated = std::io::copy(&mut Read::by_ref(&mut part).take(MAX_PART + 1), &mut std::io::sink())
+        let mut content = Vec::new();
+        Read::by_ref(&mut part)
+            .take(MAX_PART + 1)
+            .read_to_end(&mut content)
             .map_err(|e| TemplateError::Damaged(format!("{name}: {e}")))?;
+        let inflated = content.len() as u64;
         if inflated > MAX_PART {
             return Err(TemplateError::TooLarge(Excess::Part(name)));
         }
@@ -45,8 +49,81 @@ fn measure(bytes: &[u8]) -> Result<(), TemplateError> {
         if total > MAX_INFLATED {
             return Err(TemplateError::TooLarge(Excess::Total));
         }
+        if name.starts_with("xl/worksheets/") {
+            references_within_excel(&name, &content)?;
+        }
     }
     Ok(())
+}
+
+/// The most rows and columns a sheet has in Excel.
+const EXCEL_ROWS: u64 = 1_048_576;
+const EXCEL_COLUMNS: u64 = 16_384;
+
+/// Every cell reference of a sheet's XML (`r` and `ref` attributes) within Excel's
+/// grid: the reader computes positions without checking them, and one beyond u32 would
+/// overflow it.
+fn references_within_excel(part: &str, xml: &[u8]) -> Result<(), TemplateError> {
+    for attribute in [&b"r="[..], b"ref="] {
+        let mut rest = xml;
+        while let Some(at) = rest.windows(attribute.len()).position(|w| w == attribute) {
+            let after = &rest[at + attribute.len()..];
+            let named_so = at > 0 && rest[at - 1].is_ascii_whitespace();
+            rest = after;
+            let Some((&quote, value)) = after.split_first().filter(|(q, _)| named_so && matches!(q, b'"' | b'\''))
+            else {
+                continue;
+            };
+            let value = &value[..value.iter().position(|b| *b == quote).unwrap_or(value.len())];
+            if !range_ok(value) {
+                let shown: String = String::from_utf8_lossy(value).chars().take(32).collect();
+                return Err(TemplateError::Damaged(format!("{part}: cell reference '{shown}' is not one of Excel's")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A cell or a range (`A1:H13`) within Excel's grid, its end not before its start.
+fn range_ok(range: &[u8]) -> bool {
+    let mut ends = range.split(|b| *b == b':');
+    let (Some(start), end, None) = (ends.next(), ends.next(), ends.next()) else { return false };
+    match (position(start), end.map(position)) {
+        (Some(_), None) => true,
+        (Some((c1, r1)), Some(Some((c2, r2)))) => c1 <= c2 && r1 <= r2,
+        _ => false,
+    }
+}
+
+/// `A1`, `$XFD$1048576`, a row (`7`) or a column (`C`) within Excel's grid, as its
+/// column and row (0 where not given).
+fn position(reference: &[u8]) -> Option<(u64, u64)> {
+    reference_ok(reference).then(|| {
+        let letters = reference.iter().filter(|b| b.is_ascii_alphabetic());
+        let column = letters.fold(0, |n, b| n * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1);
+        let digits = reference.iter().filter(|b| b.is_ascii_digit());
+        (column, digits.fold(0, |n, b| n * 10 + u64::from(b - b'0')))
+    })
+}
+
+/// `A1`, `$XFD$1048576`, a row (`7`) or a column (`C`) within Excel's grid.
+fn reference_ok(reference: &[u8]) -> bool {
+    let text = reference.iter().filter(|b| **b != b'$');
+    let (mut column, mut row, mut letters, mut digits) = (0u64, 0u64, 0, 0);
+    for &b in text {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' if digits == 0 && letters < 3 => {
+                column = column * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1;
+                letters += 1;
+            }
+            b'0'..=b'9' if digits < 7 => {
+                row = row * 10 + u64::from(b - b'0');
+                digits += 1;
+            }
+            _ => return false,
+        }
+    }
+    letters + digits > 0 && column <= EXCEL_COLUMNS && row <= EXCEL_ROWS && (digits == 0 || row > 0)
 }
 
 /// A cell's name as Excel shows it: (0, 0) is A1.
@@ -207,6 +284,23 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_beyond_excel_are_refused() {
+        for ok in ["A1", "$XFD$1048576", "H13", "7", "C", "xfd1"] {
+            assert!(reference_ok(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["XFE1", "A1048577", "A4294967295", "AAAA1", "A0", "", "1A", "A 1", "A12345678"] {
+            assert!(!reference_ok(bad.as_bytes()), "{bad}");
+        }
+        let xml = br#"<worksheet><dimension ref="A1:H13"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+        assert!(references_within_excel("s", xml).is_ok());
+        assert!(references_within_excel("s", br#"<dimension ref="Q1:H13"/>"#).is_err(), "an end before its start");
+        assert!(references_within_excel("s", br#"<dimension ref="A1:B2:C3"/>"#).is_err());
+        let xml = br#"<sheetData><row r="4294967295"><c r='A4294967295'/></row></sheetData>"#;
+        assert!(references_within_excel("s", xml).is_err());
+        assert!(references_within_excel("s", br#"<c attr="x" xr="ZZZZ9"/>"#).is_ok(), "only attributes named r");
+    }
 
     #[test]
     fn cells_are_named_as_excel_names_them() {
