@@ -95,10 +95,15 @@ pub const MAX_FIELD: usize = 10_000;
 /// How deep records nest in TOML (a breakdown's parts are one level down).
 const MAX_DEPTH: usize = 4;
 
-/// Why a field's text cannot be taken, if it is too long.
+/// Why a field's text cannot be taken, if it cannot: too long, or with a control
+/// character other than a tab or line break (PostgreSQL refuses NUL in text).
 fn too_long(text: &str) -> Option<String> {
-    (text.len() > MAX_FIELD && text.chars().count() > MAX_FIELD)
-        .then(|| format!("the field is longer than {MAX_FIELD} characters"))
+    if text.len() > MAX_FIELD && text.chars().count() > MAX_FIELD {
+        return Some(format!("the field is longer than {MAX_FIELD} characters"));
+    }
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .then(|| "the field holds a control character".to_owned())
 }
 
 /// Decodes and parses a file. CSV or TOML is told by the file name's extension.
@@ -429,6 +434,8 @@ mod tests {
         let text = format!("[[units]]\nunit = \"ha-noi\"\nname = \"{name}\"\nkind = \"province\"\n");
         let err = read("u.toml", text.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("longer than 10000 characters"), "{err}");
+        let err = read("u.csv", "unit,name,kind\nha-noi,Hà\u{0}Nội,province\n".as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("u.csv:2:2: name: the field holds a control character"), "{err}");
         let deep = format!("[[breakdowns]]\nparts = {}1{}\n", "[{a = ".repeat(8), "}]".repeat(8));
         let err = read("b.toml", deep.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("nest more than"), "{err}");

@@ -138,6 +138,7 @@ pub async fn add_user(
     if role == Role::Machine {
         return Err(AccountError::Invalid("machines use tokens, not accounts: dxmon token create".into()));
     }
+    plain("name", name)?;
     if password.chars().count() < MIN_PASSWORD {
         return Err(AccountError::Invalid(format!("the password needs at least {MIN_PASSWORD} characters")));
     }
@@ -167,6 +168,14 @@ pub async fn add_user(
     Ok(id)
 }
 
+/// A name a person reads: at most 200 characters, none of them control characters.
+fn plain(field: &str, text: &str) -> Result<(), AccountError> {
+    if text.chars().count() > 200 || text.chars().any(char::is_control) {
+        return Err(AccountError::Invalid(format!("the {field} has control characters or more than 200 characters")));
+    }
+    Ok(())
+}
+
 fn store_units(units: &[UnitKey]) -> String {
     units.iter().map(ToString::to_string).collect::<Vec<_>>().join(";")
 }
@@ -182,6 +191,7 @@ pub async fn create_token(
     if name.trim().is_empty() {
         return Err(AccountError::Invalid("a token has a name saying whose system uses it".into()));
     }
+    plain("name", name)?;
     if !matches!(role, Role::Machine | Role::Viewer) {
         return Err(AccountError::Invalid(format!("tokens are for machines and viewers, not for a {role}")));
     }
@@ -240,7 +250,8 @@ pub struct SessionStart {
 /// better than guesses one by one. An unknown name, a wrong password and an attempt
 /// that may not be checked cost the same hash and get the same refusal.
 pub async fn login(store: &Store, username: &str, password: &str, client: &str) -> Result<SessionStart, Refused> {
-    let name: String = username.trim().to_lowercase().chars().take(64).collect();
+    // Control characters are in no name; PostgreSQL would refuse some of them.
+    let name: String = username.trim().to_lowercase().chars().filter(|c| !c.is_control()).take(64).collect();
     let attempt = store.login_attempt(&name, client, &LOGIN_RULE).await?;
     let user = store.user_by_name(&name).await?.filter(|u| !u.disabled);
     let checked = attempt.may_check && password.len() <= MAX_PASSWORD;

@@ -136,6 +136,7 @@ pub fn app(state: AppState) -> Router {
     };
     router
         .layer(axum::middleware::from_fn_with_state(settings, protect::identify))
+        .layer(axum::middleware::from_fn(protect::plain_address))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "same-origin"))

@@ -124,6 +124,49 @@ pub fn prometheus() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// Refuses an address whose path or query, once decoded, holds a control character:
+/// no page or parameter takes one, and the database would refuse some (PostgreSQL any
+/// text with NUL) with an error of its own.
+pub async fn plain_address(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let decoded = |text: &str| percent_decoded(text).iter().any(|b| b.is_ascii_control());
+    let query_has_control = uri
+        .query()
+        .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, v)| has_control(&k) || has_control(&v)));
+    if decoded(uri.path()) || query_has_control {
+        return ApiError::BadRequest("the address holds control characters".into()).into_response();
+    }
+    next.run(req).await
+}
+
+fn has_control(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+/// `%XX` escapes undone, bytes as they are otherwise.
+fn percent_decoded(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Counts each request and times it, by route (not by raw path, which would grow
 /// without bound) and status.
 pub async fn measure(req: Request, next: Next) -> Response {

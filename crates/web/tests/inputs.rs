@@ -79,6 +79,14 @@ async fn careless_figures(db: &TestDb) {
     let (regime, unit) = (REGIME.parse().unwrap(), "ha-noi".parse().unwrap());
     let stored = db.store.submission_for(&regime, &unit, "2026-H1".parse().unwrap()).await.unwrap();
     assert!(stored.is_none(), "nothing was stored");
+    // A name with NUL signs in nobody, and breaks nothing (PostgreSQL refuses NUL).
+    let login = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("username=ha%00noi&password=x"))
+        .unwrap();
+    assert_eq!(app.clone().oneshot(login).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let nul = Request::get("/api/v1/units?q=H%00N").body(Body::empty()).unwrap();
+    assert_eq!(app.clone().oneshot(nul).await.unwrap().status(), StatusCode::BAD_REQUEST);
     // A good one is taken.
     let (status, body) = put(&app, &token, good, one("value", "61,5".into())).await;
     assert_eq!(status, StatusCode::OK, "{body}");
