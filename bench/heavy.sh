@@ -5,8 +5,8 @@
 # the latency of `/health` and of the overview `/` (one client each, wrk) twice: alone,
 # and while HEAVY_CLIENTS clients keep asking for the heaviest things the server does
 # (the report as a page, as Markdown and as a workbook, rankings with 10.000 draws of
-# the weights, an uploaded gzip batch of 5.000 events). Prints one line per case with
-# requests/s and p50/p99 latencies.
+# the weights, which take a token, an uploaded gzip batch of 5.000 events). Prints one
+# line per case with requests/s and p50/p99 latencies.
 #
 # Environment: DURATION (seconds per measurement, 15), HEAVY_CLIENTS (4), PORT (18282),
 # WORK (bench/work). Needs wrk (Debian package `wrk`; installed when missing).
@@ -47,11 +47,11 @@ f:close()
 local requests = {
   wrk.format("GET", "/reports/2022"),
   wrk.format("GET", "/reports/2024-Q2?format=xlsx"),
-  wrk.format("GET", "/api/v1/rankings?methodology=dti-province&period=2022&draws=10000"),
+  wrk.format("GET", "/api/v1/rankings?methodology=dti-province&period=2022&draws=10000", {["Authorization"] = "Bearer $TOKEN"}),
   wrk.format("GET", "/reports/2023?format=md"),
   wrk.format("POST", "/api/v1/events", {["Authorization"] = "Bearer $TOKEN",
     ["Content-Type"] = "application/x-ndjson", ["Content-Encoding"] = "gzip"}, events),
-  wrk.format("GET", "/api/v1/rankings?methodology=dti-national&period=2022&draws=10000"),
+  wrk.format("GET", "/api/v1/rankings?methodology=dti-national&period=2022&draws=10000", {["Authorization"] = "Bearer $TOKEN"}),
 }
 local i = 0
 request = function()

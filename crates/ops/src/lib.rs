@@ -52,7 +52,8 @@ pub async fn catalog(store: &Store) -> Result<Catalog, StoreError> {
     .map_err(|e| inconsistent(&e))
 }
 
-/// Every consistency finding on what the store holds.
+/// Every consistency finding on what the store holds; the check itself runs off the
+/// runtime (see `work`).
 pub async fn findings(store: &Store) -> Result<Vec<Finding>, StoreError> {
     let reference = store.reference().await?;
     let registry = UnitRegistry::new(reference.units.clone(), reference.groups.clone(), reference.lineage.clone())
@@ -60,12 +61,16 @@ pub async fn findings(store: &Store) -> Result<Vec<Finding>, StoreError> {
     let values = store.values(&ValueFilter { revisions: true, ..Default::default() }, Page::ALL).await?.items;
     let breakdowns = store.breakdowns().await?;
     let changes = store.changes().await?;
-    Ok(score::check::run(&CheckInput {
-        registry: &registry,
-        indicators: &reference.indicators,
-        values: &values,
-        breakdowns: &breakdowns,
-        changes: &changes,
-        sources: &reference.sources,
-    }))
+    work::compute(move || {
+        score::check::run(&CheckInput {
+            registry: &registry,
+            indicators: &reference.indicators,
+            values: &values,
+            breakdowns: &breakdowns,
+            changes: &changes,
+            sources: &reference.sources,
+        })
+    })
+    .await
+    .map_err(|e| StoreError::Unavailable(format!("the check could not be run: {e}")))
 }

@@ -1,9 +1,11 @@
 //! Work that keeps a processor busy (rendering a report or a workbook, reading an
 //! upload, drawing thousands of weightings, inflating and checking a batch of events,
 //! hashing a password) runs on blocking threads, never on the threads that answer
-//! requests, and at most as many pieces at once as the machine has cores: so a burst of
-//! heavy requests queues instead of starving `/health` and the public pages, and never
-//! starts more threads than the machine can run.
+//! requests, and a bounded number of pieces at once: so a burst of heavy requests
+//! queues instead of starving `/health` and the public pages, and never starts more
+//! threads than the machine can run. Reports and the like leave one core to the rest;
+//! event batches, the one heavy thing machines send all day, may use them all, as the
+//! ingestion's throughput depends on it.
 
 use std::sync::{Arc, LazyLock};
 
@@ -13,8 +15,10 @@ use tokio::sync::Semaphore;
 /// thread another needs (sign-ins do not wait behind reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Reports, workbooks, uploads, sensitivity draws, event batches.
+    /// Reports, workbooks, uploads, sensitivity draws.
     Compute,
+    /// Event batches: inflating, checking, rolling up.
+    Events,
     /// Password hashes: memory-hard by design, so fewer at once.
     Hash,
 }
@@ -23,7 +27,8 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-static COMPUTE: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(cores())));
+static COMPUTE: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(cores().saturating_sub(1).max(1))));
+static EVENTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(cores())));
 static HASH: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(cores().div_ceil(2))));
 
 /// Why a piece of work gave no answer.
@@ -40,6 +45,7 @@ pub enum WorkError {
 pub async fn run<T: Send + 'static>(kind: Kind, f: impl FnOnce() -> T + Send + 'static) -> Result<T, WorkError> {
     let slots = match kind {
         Kind::Compute => &*COMPUTE,
+        Kind::Events => &*EVENTS,
         Kind::Hash => &*HASH,
     };
     let slot = slots.clone().acquire_owned().await.map_err(|e| WorkError::Failed(e.to_string()))?;

@@ -25,6 +25,8 @@ impl From<ReportError> for ApiError {
         match e {
             ReportError::UnknownUnit(e) => ApiError::NotFound(e.to_string()),
             ReportError::Store(e) => ApiError::Store(e),
+            ReportError::Render(e) => ApiError::Render(e),
+            ReportError::Work(e) => ApiError::Work(e),
         }
     }
 }
@@ -71,11 +73,8 @@ pub async fn report(
         None => report::Format::Html,
     };
     let request = ReportRequest { period, unit: q.unit.clone(), lang, as_of: None };
-    let doc = ops::report::assemble(&state.store, &request).await?;
     let tools = tools(period, lang, q.unit.as_deref());
-    let bytes = ops::work::compute(move || report::render(&doc, format, Some(&tools)))
-        .await?
-        .map_err(|e| ApiError::Render(e.to_string()))?;
+    let bytes = ops::report::produce(&state.store, request, format, Some(tools)).await?;
     let (content_type, extension) = match format {
         report::Format::Html => ("text/html; charset=utf-8", None),
         report::Format::Markdown => ("text/markdown; charset=utf-8", Some("md")),

@@ -87,6 +87,17 @@ async fn careless_figures(db: &TestDb) {
     assert_eq!(app.clone().oneshot(login).await.unwrap().status(), StatusCode::UNAUTHORIZED);
     let nul = Request::get("/api/v1/units?q=H%00N").body(Body::empty()).unwrap();
     assert_eq!(app.clone().oneshot(nul).await.unwrap().status(), StatusCode::BAD_REQUEST);
+    // Anyone may ask for a thousand draws of the weights; more take a session or token.
+    let draws = |n: u32, token: Option<&str>| {
+        let mut req = Request::get(format!("/api/v1/rankings?methodology=dti-national&period=2022&draws={n}"));
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        app.clone().oneshot(req.body(Body::empty()).unwrap())
+    };
+    assert_eq!(draws(1_000, None).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(draws(5_000, None).await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(draws(5_000, Some(&token)).await.unwrap().status(), StatusCode::OK);
     // A good one is taken.
     let (status, body) = put(&app, &token, good, one("value", "61,5".into())).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -188,7 +188,7 @@ impl Ingestor {
         let catalogue = self.catalogue().await?;
         let (units, now, reading) = (who.units.clone(), Utc::now(), catalogue.clone());
         let Read { batch, lines, mut outcome } =
-            work::compute(move || read(body.as_ref(), gzip, ndjson, &reading, &units, now)).await??;
+            work::run(work::Kind::Events, move || read(body.as_ref(), gzip, ndjson, &reading, &units, now)).await??;
         if batch.places.is_empty() {
             return Ok(outcome);
         }

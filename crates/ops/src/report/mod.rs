@@ -32,6 +32,10 @@ pub enum ReportError {
     UnknownUnit(#[from] model::ResolveError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the report could not be rendered: {0}")]
+    Render(String),
+    #[error(transparent)]
+    Work(#[from] crate::work::WorkError),
 }
 
 /// Numbered footnotes of one table; the same text twice is one note.
@@ -79,6 +83,23 @@ pub fn plan_counts(
 pub async fn assemble(store: &Store, request: &ReportRequest) -> Result<Document, ReportError> {
     let facts = Facts::load(store).await?;
     build(&facts, request)
+}
+
+/// The report for `request` in `format`, its links above the page given by `tools`:
+/// loaded from the store, then assembled and rendered off the runtime (see
+/// `crate::work`).
+pub async fn produce(
+    store: &Store,
+    request: ReportRequest,
+    format: report::Format,
+    tools: Option<String>,
+) -> Result<Vec<u8>, ReportError> {
+    let facts = Facts::load(store).await?;
+    crate::work::compute(move || {
+        let doc = build(&facts, &request)?;
+        report::render(&doc, format, tools.as_deref()).map_err(|e| ReportError::Render(e.to_string()))
+    })
+    .await?
 }
 
 /// The report from loaded facts.
