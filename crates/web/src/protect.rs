@@ -124,23 +124,20 @@ pub fn prometheus() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// Refuses an address whose path or query, once decoded, holds a control character:
-/// no page or parameter takes one, and the database would refuse some (PostgreSQL any
-/// text with NUL) with an error of its own.
+/// Refuses an address whose path, once decoded, holds a control character (no page
+/// has one), or whose query holds NUL, which the database would refuse with an error of
+/// its own (PostgreSQL takes no text with NUL). Other odd characters in a parameter are
+/// for its own reading to refuse or ignore (a `back` that is not a path is ignored).
 pub async fn plain_address(req: Request, next: Next) -> Response {
     let uri = req.uri();
-    let decoded = |text: &str| percent_decoded(text).iter().any(|b| b.is_ascii_control());
-    let query_has_control = uri
+    let path_has_control = percent_decoded(uri.path()).iter().any(u8::is_ascii_control);
+    let query_has_nul = uri
         .query()
-        .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, v)| has_control(&k) || has_control(&v)));
-    if decoded(uri.path()) || query_has_control {
+        .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k.contains('\0') || v.contains('\0')));
+    if path_has_control || query_has_nul {
         return ApiError::BadRequest("the address holds control characters".into()).into_response();
     }
     next.run(req).await
-}
-
-fn has_control(text: &str) -> bool {
-    text.chars().any(char::is_control)
 }
 
 /// `%XX` escapes undone, bytes as they are otherwise.
