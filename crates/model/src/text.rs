@@ -3,6 +3,15 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// Characters that show nothing, or turn the direction of the text around them: a
+/// reader of the text does not see what it holds.
+pub fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
+}
+
 /// Lowercase, without tone marks or diacritics, punctuation replaced by single spaces.
 /// "Bà Rịa – Vũng Tàu" -> "ba ria vung tau"; "Bộ TT&TT" -> "bo tt tt".
 pub fn fold(s: &str) -> String {

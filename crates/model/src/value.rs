@@ -231,9 +231,9 @@ fn check_number(indicator: &Indicator, x: Decimal) -> Result<(), ValueError> {
     }
     match indicator.kind {
         IndicatorKind::Count if x.is_sign_negative() && !x.is_zero() => Err(ValueError::NegativeCount),
-        IndicatorKind::Count if indicator.whole_counts() && !x.fract().is_zero() => {
-            Err(ValueError::NotWhole(x.to_string()))
-        }
+        // Stated with decimals at all: "1.000" is one thousand to a Vietnamese reader,
+        // and one to the machine form, so a whole count is written without them.
+        IndicatorKind::Count if indicator.whole_counts() && x.scale() > 0 => Err(ValueError::NotWhole(x.to_string())),
         IndicatorKind::Rank if x < Decimal::ONE || !x.fract().is_zero() => Err(ValueError::BadRank),
         _ => Ok(()),
     }
@@ -402,6 +402,8 @@ mod tests {
     fn checks_ranges_and_whole_counts() {
         let count = indicator(IndicatorKind::Count, "thôn");
         assert!(matches!(figures(Some("2.416"), None, None, &count), Err(ValueError::NotWhole(_))));
+        assert!(matches!(figures(Some("1.000"), None, None, &count), Err(ValueError::NotWhole(_))));
+        assert!(figures(Some("1.000.000"), None, None, &count).is_ok(), "grouped thousands are whole");
         assert!(figures(Some("2416"), None, None, &count).is_ok());
         assert_eq!(figures(Some("-1"), None, None, &count), Err(ValueError::NegativeCount));
         let millions = indicator(IndicatorKind::Count, "triệu hồ sơ");

@@ -154,22 +154,30 @@ fn check_scope(cx: &Context, unit: &UnitKey, period: Period) -> Result<(), Colle
     Ok(())
 }
 
+/// The most figures one request may enter: more than any regime holds.
+pub const MAX_FIGURES: usize = 1000;
 /// The longest note a figure may carry, in characters.
 pub const MAX_NOTE: usize = 2000;
 /// The longest text a figure may be typed as, in characters.
 pub const MAX_FIGURE: usize = 100;
 
-/// What is wrong with a typed text, if anything: too long, or with control characters
-/// (a note may have line breaks and tabs).
+/// What is wrong with a typed text, if anything: too long, with control characters (a
+/// note may have line breaks and tabs), or with invisible characters or ones that turn
+/// the direction of the text, which make what a reviewer reads differ from what is
+/// stored.
 fn text_fault(text: &str, most: usize, note: bool) -> Option<(String, String)> {
     let allowed = |c: char| note && matches!(c, '\n' | '\r' | '\t');
     if text.chars().count() > most {
         let n = model::number::format_vi(most.into());
         return Some((format!("dài quá {n} ký tự"), format!("longer than {most} characters")));
     }
-    text.chars()
-        .any(|c| c.is_control() && !allowed(c))
-        .then(|| ("chứa ký tự điều khiển (không in được)".to_owned(), "contains control characters".to_owned()))
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Some(("chứa ký tự điều khiển (không in được)".into(), "contains control characters".into()));
+    }
+    text.chars().any(model::text::is_hidden).then(|| {
+        let vi = "chứa ký tự vô hình hoặc ký tự đảo chiều văn bản";
+        (vi.to_owned(), "contains invisible or direction-turning characters".to_owned())
+    })
 }
 
 /// Checks an API request's figures beyond what `check_inputs` does for every way in:
@@ -194,6 +202,15 @@ pub fn check_listed(inputs: &[ValueInput]) -> Result<(), Vec<FieldError>> {
 
 /// Reads typed figures against the regime's indicators: every error, or the figures.
 pub fn check_inputs(indicators: &[Indicator], inputs: &[ValueInput]) -> Result<Vec<SubmittedValue>, Vec<FieldError>> {
+    if inputs.len() > MAX_FIGURES {
+        return Err(vec![FieldError {
+            indicator: String::new(),
+            field: "values".into(),
+            place: None,
+            message: format!("nhiều hơn {MAX_FIGURES} số liệu; chế độ báo cáo có {} chỉ tiêu", indicators.len()),
+            message_en: format!("more than {MAX_FIGURES} figures; the regime has {} indicators", indicators.len()),
+        }]);
+    }
     let mut errors = Vec::new();
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();

@@ -500,6 +500,12 @@ async fn hostile_workbooks(db: &TestDb) {
         );
         assert!(err.vi().starts_with("Tệp"), "{what}: {}", err.vi());
     }
+    // A figure of more digits than a floating-point number holds comes back as it was.
+    let big = fake_submission(vec![("dx.steering_meetings", Datum::Number("999999999999999999".parse().unwrap()))]);
+    let bytes = ops::template::generate(&cx, &unit, period(), Some(&big), &|_| None, model::Lang::Vi).unwrap();
+    let (inputs, _) = ops::template::read(&bytes, &cx, &key("ha-noi"), period()).unwrap();
+    let back = inputs.iter().find(|i| i.indicator == "dx.steering_meetings").unwrap();
+    assert_eq!(back.value, "999999999999999999");
     // The untouched template still reads.
     let (inputs, errors) = ops::template::read(&good, &cx, &key("ha-noi"), period()).unwrap();
     assert_eq!((inputs.len(), errors.len()), (6, 0));

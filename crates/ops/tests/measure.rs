@@ -283,7 +283,33 @@ async fn bounded_answers_and_conflicts(db: &TestDb) {
     assert_eq!(db.store.event_count().await.unwrap(), 4);
 }
 
+/// Money adds up fast: sums of amounts over months and units stop at the most a
+/// roll-up holds instead of failing the read.
+async fn amounts_saturate(db: &TestDb) {
+    load(db).await;
+    let hanoi = UnitKey::parse("ha-noi").unwrap();
+    let paid = |id: &str, at: &str| Event {
+        event_id: id.into(),
+        unit: hanoi.clone(),
+        procedure: "ho-tich.khai-sinh".into(),
+        dossier: Some(id.into()),
+        at: at.parse().unwrap(),
+        what: model::measure::What::PaidOnline { amount: 5_000_000_000_000_000_000 },
+    };
+    let events = vec![paid("p1", "2025-07-10T03:00:00Z"), paid("p2", "2025-08-10T03:00:00Z")];
+    let batch = model::measure::Batch::new(events, &|_| true);
+    db.store.ingest_batches(&[batch], &|_| true, Utc::now()).await.unwrap();
+    let year: Period = "2025".parse().unwrap();
+    let totals = ops::measure::totals(&db.store, year).await.unwrap();
+    let (_, counts) = totals.iter().find(|(u, _)| *u == hanoi).unwrap();
+    assert_eq!((counts.paid_online, counts.paid_amount), (2, 9_000_000_000_000_000_000));
+    let (from, to) = ops::measure::months(year);
+    let procedures = db.store.procedure_totals(&hanoi, from, to).await.unwrap();
+    assert_eq!(procedures[0].1.paid_amount, 9_000_000_000_000_000_000);
+}
+
 testkit::on_both_backends! {
+    amounts => crate::amounts_saturate,
     batches => crate::batches_resends_and_rebuild,
     order => crate::order_does_not_matter,
     bad_input => crate::bad_lines_and_other_units,

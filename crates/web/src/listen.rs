@@ -3,9 +3,11 @@
 //! the server's file descriptors; a time within which a request's head must arrive
 //! (counted from the connection's opening, or from its last answer, so that it also
 //! closes idle kept-alive connections); and a time after which a connection on which
-//! no byte moves either way is closed (a client that stops reading its answer).
+//! no byte moves either way is closed (a client that stops reading its answer). When all
+//! connections are taken, a new one takes the place of the oldest with no request under
+//! way: clients from many addresses holding half-sent heads cannot shut others out.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +22,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
 /// The limits on connections.
@@ -50,6 +52,88 @@ impl Default for Limits {
 
 /// How long shutting down waits for the requests under way.
 const GRACE: Duration = Duration::from_secs(10);
+/// How long a new connection waits for the place of one it asked to close.
+const TAKE_PLACE: Duration = Duration::from_secs(1);
+
+/// The open connections, oldest first, with whether a request is under way on each and
+/// how to close it.
+#[derive(Default)]
+struct Registry {
+    open: Mutex<BTreeMap<u64, Entry>>,
+    next: AtomicU64,
+}
+
+struct Entry {
+    busy: Arc<AtomicU64>,
+    close: Arc<Notify>,
+}
+
+/// A connection's place in the registry, given back when dropped.
+struct Registered {
+    registry: Arc<Registry>,
+    id: u64,
+}
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Entry>> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn enter(self: &Arc<Self>, busy: Arc<AtomicU64>, close: Arc<Notify>) -> Registered {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.lock().insert(id, Entry { busy, close });
+        Registered { registry: self.clone(), id }
+    }
+
+    /// Asks the oldest connection with no request under way to close; whether there
+    /// was one.
+    fn evict_one(&self) -> bool {
+        let mut open = self.lock();
+        let idle = open.iter().find(|(_, e)| e.busy.load(Ordering::Relaxed) == 0).map(|(id, _)| *id);
+        // Out of the registry at once, so that the next newcomer asks another.
+        match idle.and_then(|id| open.remove(&id)) {
+            Some(e) => {
+                e.close.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.registry.lock().remove(&self.id);
+    }
+}
+
+/// Counts a request under way while it lives.
+struct Busy(Arc<AtomicU64>);
+
+impl Busy {
+    fn enter(count: &Arc<AtomicU64>) -> Busy {
+        count.fetch_add(1, Ordering::Relaxed);
+        Busy(count.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A place among the open connections: at once if one is free, else that of the
+/// oldest connection with no request under way, once it has closed.
+async fn admit(open: &Arc<Semaphore>, registry: &Registry) -> Option<OwnedSemaphorePermit> {
+    if let Ok(slot) = open.clone().try_acquire_owned() {
+        return Some(slot);
+    }
+    if !registry.evict_one() {
+        return None;
+    }
+    tokio::time::timeout(TAKE_PLACE, open.clone().acquire_owned()).await.ok()?.ok()
+}
 
 /// Counts the connections each client address holds.
 #[derive(Default)]
@@ -149,10 +233,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let registry = Arc::new(Registry::default());
     let clients = Arc::new(PerClient::default());
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    // A request's head (its line and headers) fits in 64 KiB, or is answered 431.
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_buf_size(64 * 1024);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -168,11 +254,8 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        // Over a limit, the connection is closed at once: its descriptor is free again.
-        let Ok(slot) = open.clone().try_acquire_owned() else {
-            metrics::counter!("dxmon_connections_refused_total", "limit" => "all").increment(1);
-            continue;
-        };
+        // Over its client's limit, the connection is closed at once: its descriptor is
+        // free again.
         let client = if exempt(peer.ip()) {
             None
         } else {
@@ -187,14 +270,34 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let born = Instant::now();
         let last = Arc::new(AtomicU64::new(0));
+        let busy = Arc::new(AtomicU64::new(0));
         let io = TokioIo::new(Watched { stream, born, last: last.clone() });
-        let service =
-            TowerToHyperService::new(app.clone().map_request(move |mut req: hyper::Request<hyper::body::Incoming>| {
+        let counted = busy.clone();
+        let service = app
+            .clone()
+            .map_request(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                 req
-            }));
-        let connection = graceful.watch(http.serve_connection(io, service));
-        tokio::spawn(held(connection, slot, client, idle(born, last, limits.idle_timeout)));
+            })
+            .map_future(move |answer| {
+                let busy = Busy::enter(&counted);
+                async move {
+                    let answered = answer.await;
+                    drop(busy);
+                    answered
+                }
+            });
+        let connection = graceful.watch(http.serve_connection(io, TowerToHyperService::new(service)));
+        let (open, registry) = (open.clone(), registry.clone());
+        tokio::spawn(async move {
+            let Some(slot) = admit(&open, &registry).await else {
+                metrics::counter!("dxmon_connections_refused_total", "limit" => "all").increment(1);
+                return;
+            };
+            let close = Arc::new(Notify::new());
+            let registered = registry.enter(busy, close.clone());
+            held(connection, (slot, client, registered), idle(born, last, limits.idle_timeout), close.notified()).await;
+        });
     }
     drop(listener);
     if tokio::time::timeout(GRACE, graceful.shutdown()).await.is_err() {
@@ -203,17 +306,19 @@ pub async fn serve(
     Ok(())
 }
 
-/// Runs a connection until it ends or goes idle, holding its slots meanwhile.
+/// Runs a connection until it ends, goes idle or is asked to make room, holding its
+/// places meanwhile.
 async fn held(
     connection: impl std::future::Future<Output = Result<(), hyper::Error>>,
-    _slot: OwnedSemaphorePermit,
-    _client: Option<ClientSlot>,
+    _places: (OwnedSemaphorePermit, Option<ClientSlot>, Registered),
     idle: impl std::future::Future<Output = ()>,
+    evicted: impl std::future::Future<Output = ()>,
 ) {
     tokio::select! {
         done = connection => if let Err(e) = done {
             tracing::debug!(error = %e, "a connection ended with an error");
         },
         () = idle => tracing::debug!("an idle connection was closed"),
+        () = evicted => metrics::counter!("dxmon_connections_evicted_total").increment(1),
     }
 }

@@ -500,8 +500,11 @@ async fn protection(db: &TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    // Metrics for Prometheus.
+    // Metrics for Prometheus, with a label for each known method and one for the rest.
+    let odd = Request::builder().method("TOTALLYMADEUPMETHOD").uri("/health").body(Body::empty()).unwrap();
+    assert_eq!(send(&app, odd).await.0, StatusCode::METHOD_NOT_ALLOWED);
     let (status, metrics, _) = send(&app, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert!(!metrics.contains("TOTALLYMADEUPMETHOD") && metrics.contains("method=\"other\""), "{metrics}");
     assert_eq!(status, StatusCode::OK);
     assert!(metrics.contains("dxmon_http_requests_total"), "{metrics}");
     // A client over its rate is told to slow down.

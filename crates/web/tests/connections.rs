@@ -12,12 +12,12 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-async fn serve(db: &testkit::TestDb) -> SocketAddr {
+async fn serve(db: &testkit::TestDb, max_connections: usize) -> SocketAddr {
     let settings = web::Settings {
         limits: web::listen::Limits {
             header_timeout: Duration::from_secs(1),
             idle_timeout: Duration::from_secs(3),
-            max_connections: 100,
+            max_connections,
             max_per_client: 10,
         },
         ..Default::default()
@@ -54,7 +54,7 @@ async fn health(addr: SocketAddr) -> String {
 }
 
 async fn slow_clients(db: &testkit::TestDb) {
-    let addr = serve(db).await;
+    let addr = serve(db, 100).await;
     // Thirty connections from one client, each with half a request's head.
     let mut slow = Vec::new();
     for _ in 0..30 {
@@ -85,6 +85,24 @@ async fn slow_clients(db: &testkit::TestDb) {
     assert!(health(addr).await.ends_with("ok"));
 }
 
+/// Clients from several addresses fill every place with half-sent heads: a newcomer
+/// takes the place of the oldest, and is answered.
+async fn many_slow_addresses(db: &testkit::TestDb) {
+    let addr = serve(db, 20).await;
+    let mut slow = Vec::new();
+    for ip in [[127, 0, 0, 4], [127, 0, 0, 5]] {
+        for _ in 0..10 {
+            let mut s = connect_from(ip, addr).await;
+            let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: dxmon\r\n").await;
+            slow.push(s);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let answer = health(addr).await;
+    assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"), "a newcomer is answered: {answer}");
+}
+
 testkit::on_both_backends! {
     slow => crate::slow_clients,
+    crowded => crate::many_slow_addresses,
 }

@@ -66,6 +66,13 @@ async fn careless_figures(db: &TestDb) {
             "longer than 2000",
         ),
         ("a control character", one("value", "61\u{0}5".into()), good, "control characters"),
+        (
+            "a note turned around",
+            serde_json::json!({"values": [{"indicator": "service.online_dossier_rate", "value": "61,5", "note": "đạt \u{202e}5,16"}]})
+                .to_string(),
+            good,
+            "direction-turning",
+        ),
         ("28 decimals", one("value", "61.1234567890123456789012345678".into()), good, "decimal places"),
         ("a period to come", one("value", "61,5".into()), "2099-H1", "has not begun"),
         ("a period long gone", one("value", "61,5".into()), "1900-H1", "first period"),
@@ -129,6 +136,14 @@ async fn hostile_upload(db: &TestDb) {
         .unwrap();
     let page = String::from_utf8(axum::body::to_bytes(page.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
     let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    // A form with far more figures than any regime has is refused before any is read.
+    let fields: String = (0..2_000).map(|i| format!("&v.x{i}=1")).collect();
+    let form = Request::post(format!("/workspace/{REGIME}/ha-noi/2026-H1"))
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("csrf={csrf}{fields}")))
+        .unwrap();
+    assert_eq!(app.clone().oneshot(form).await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE);
     // A template whose sheet declares Excel's last cell.
     let cx = ops::collection::context(&db.store, REGIME).await.unwrap();
     let unit = cx.registry.get("ha-noi").unwrap().clone();

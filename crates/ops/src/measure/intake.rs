@@ -64,8 +64,8 @@ pub const MAX_EVENTS: usize = 20_000;
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 10;
 /// The longest id, in characters.
 const LONGEST_ID: usize = 128;
-/// The most a gzip body may inflate to.
-pub const MAX_INFLATED: u64 = 64 * 1024 * 1024;
+/// The most a gzip body may inflate to: 20.000 events of the longest ids fit in it.
+pub const MAX_INFLATED: u64 = 32 * 1024 * 1024;
 /// Text a sender sent, echoed in an answer, is cut to this many characters.
 const ECHOED: usize = 64;
 /// A reason is cut to this many characters.
@@ -87,7 +87,8 @@ fn clip_to(text: &str, most: usize) -> String {
 pub fn inflate(body: &[u8]) -> Result<Vec<u8>, BatchError> {
     use std::io::Read;
     let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(16 << 20));
-    flate2::read::GzDecoder::new(body)
+    // Every member of the stream: a body may be several gzip members one after another.
+    flate2::read::MultiGzDecoder::new(body)
         .take(MAX_INFLATED + 1)
         .read_to_end(&mut out)
         .map_err(|e| BatchError::Gzip(e.to_string()))?;
@@ -98,20 +99,60 @@ pub fn inflate(body: &[u8]) -> Result<Vec<u8>, BatchError> {
 }
 
 /// The events of a body, each as its 1-based line (or array item) and its JSON text.
-/// NDJSON lines are checked one by one later; a JSON array must parse as a whole.
+/// NDJSON lines are checked one by one later; a JSON array must parse as a whole. No
+/// more than `MAX_EVENTS` are collected: past them the body is refused, however many it
+/// holds.
 pub fn split_body(body: &[u8], ndjson: bool) -> Result<Vec<(usize, &str)>, BatchError> {
     let text = std::str::from_utf8(body).map_err(|_| BatchError::NotText)?;
     let lines: Vec<(usize, &str)> = if ndjson {
-        text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect()
+        let mut lines = Vec::new();
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            if lines.len() == MAX_EVENTS {
+                return Err(BatchError::TooMany(MAX_EVENTS + 1));
+            }
+            lines.push((i + 1, line));
+        }
+        lines
     } else {
-        let items: Vec<&serde_json::value::RawValue> =
-            serde_json::from_str(text).map_err(|e| BatchError::NotArray(e.to_string()))?;
-        items.into_iter().enumerate().map(|(i, v)| (i + 1, v.get())).collect()
+        let items = serde_json::from_str::<Bounded<'_>>(text).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data if e.to_string().starts_with(TOO_MANY) => {
+                BatchError::TooMany(MAX_EVENTS + 1)
+            }
+            _ => BatchError::NotArray(e.to_string()),
+        })?;
+        items.0.into_iter().enumerate().map(|(i, v)| (i + 1, v.get())).collect()
     };
     match lines.len() {
         0 => Err(BatchError::Empty),
-        n if n > MAX_EVENTS => Err(BatchError::TooMany(n)),
         _ => Ok(lines),
+    }
+}
+
+const TOO_MANY: &str = "more than the events a batch holds";
+
+/// A JSON array of at most `MAX_EVENTS` items, each kept as its text.
+struct Bounded<'a>(Vec<&'a serde_json::value::RawValue>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Bounded<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Items;
+        impl<'de> serde::de::Visitor<'de> for Items {
+            type Value = Bounded<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON array of events")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    if items.len() == MAX_EVENTS {
+                        return Err(serde::de::Error::custom(TOO_MANY));
+                    }
+                    items.push(item);
+                }
+                Ok(Bounded(items))
+            }
+        }
+        deserializer.deserialize_seq(Items)
     }
 }
 
@@ -394,5 +435,27 @@ mod tests {
         assert_eq!(split_body(b"[{}, {}]", false).unwrap().len(), 2);
         assert!(matches!(split_body(b"{\"a\":1}", false), Err(BatchError::NotArray(_))));
         assert_eq!(split_body(b"[]", false), Err(BatchError::Empty));
+        // Past the limit a body is refused without being collected whole.
+        let many = "{}\n".repeat(MAX_EVENTS + 5);
+        assert_eq!(split_body(many.as_bytes(), true), Err(BatchError::TooMany(MAX_EVENTS + 1)));
+        let many = format!("[{}1]", "1,".repeat(MAX_EVENTS + 5));
+        assert_eq!(split_body(many.as_bytes(), false), Err(BatchError::TooMany(MAX_EVENTS + 1)));
+        assert_eq!(
+            split_body(format!("[{}1]", "1,".repeat(MAX_EVENTS - 1)).as_bytes(), false).unwrap().len(),
+            MAX_EVENTS
+        );
+    }
+
+    #[test]
+    fn every_gzip_member_is_read() {
+        use std::io::Write;
+        let gz = |text: &str| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(text.as_bytes()).unwrap();
+            e.finish().unwrap()
+        };
+        let mut body = gz("a\nb\n");
+        body.extend(gz("c\nd\n"));
+        assert_eq!(inflate(&body).unwrap(), b"a\nb\nc\nd\n");
     }
 }

@@ -219,11 +219,10 @@ pub fn generate(
         sheet.write_string_with_format(row, 2, &i.unit_of_measure, &locked)?;
         sheet.write_string_with_format(row, 3, previous(i).unwrap_or_default(), &locked)?;
         let mine = current.and_then(|s| s.values.iter().find(|v| v.indicator == i.code));
-        let number = |d: rust_decimal::Decimal| rust_decimal::prelude::ToPrimitive::to_f64(&d);
         match mine.map(|v| &v.value) {
-            Some(model::Datum::Number(d)) => match number(*d) {
+            Some(model::Datum::Number(d)) => match exact_f64(*d) {
                 Some(x) => sheet.write_number_with_format(row, 4, x, &input)?,
-                None => sheet.write_blank(row, 4, &input)?,
+                None => sheet.write_string_with_format(row, 4, d.to_string(), &input)?,
             },
             Some(model::Datum::YesNo(b)) => sheet.write_string_with_format(
                 row,
@@ -235,8 +234,9 @@ pub fn generate(
             None => sheet.write_blank(row, 4, &input)?,
         };
         for (col, part) in [(5u16, mine.and_then(|v| v.numerator)), (6, mine.and_then(|v| v.denominator))] {
-            match part.and_then(number) {
-                Some(x) => sheet.write_number_with_format(row, col, x, &input)?,
+            match part.map(|d| (d, exact_f64(d))) {
+                Some((_, Some(x))) => sheet.write_number_with_format(row, col, x, &input)?,
+                Some((d, None)) => sheet.write_string_with_format(row, col, d.to_string(), &input)?,
                 None => sheet.write_blank(row, col, &input)?,
             };
         }
@@ -254,6 +254,14 @@ pub fn generate(
     sheet.protect();
     meta(book.add_worksheet(), cx, &unit.key, period)?;
     Ok(book.save_to_buffer()?)
+}
+
+/// A figure as a number Excel holds exactly, or none: a figure of more than 15
+/// significant digits is written as text, so that it comes back as it was.
+fn exact_f64(d: rust_decimal::Decimal) -> Option<f64> {
+    let x = rust_decimal::prelude::ToPrimitive::to_f64(&d)?;
+    let back: rust_decimal::Decimal = x.to_string().parse().ok()?;
+    (back == d.normalize()).then_some(x)
 }
 
 fn meta(sheet: &mut Worksheet, cx: &Context, unit: &UnitKey, period: Period) -> Result<(), XlsxError> {

@@ -60,25 +60,24 @@ fn measure(bytes: &[u8]) -> Result<(), TemplateError> {
 const EXCEL_ROWS: u64 = 1_048_576;
 const EXCEL_COLUMNS: u64 = 16_384;
 
-/// Every cell reference of a sheet's XML (`r` and `ref` attributes) within Excel's
-/// grid: the reader computes positions without checking them, and one beyond u32 would
-/// overflow it.
+/// Every cell reference of a sheet's XML (`r` and `ref` attributes, however spaced
+/// around their `=`) within Excel's grid: the reader computes positions without checking
+/// them, and one beyond u32 would overflow it.
 fn references_within_excel(part: &str, xml: &[u8]) -> Result<(), TemplateError> {
-    for attribute in [&b"r="[..], b"ref="] {
-        let mut rest = xml;
-        while let Some(at) = rest.windows(attribute.len()).position(|w| w == attribute) {
-            let after = &rest[at + attribute.len()..];
-            let named_so = at > 0 && rest[at - 1].is_ascii_whitespace();
-            rest = after;
-            let Some((&quote, value)) = after.split_first().filter(|(q, _)| named_so && matches!(q, b'"' | b'\''))
-            else {
-                continue;
-            };
-            let value = &value[..value.iter().position(|b| *b == quote).unwrap_or(value.len())];
-            if !range_ok(value) {
-                let shown: String = String::from_utf8_lossy(value).chars().take(32).collect();
-                return Err(TemplateError::Damaged(format!("{part}: cell reference '{shown}' is not one of Excel's")));
-            }
+    let space = |b: &u8| b.is_ascii_whitespace();
+    for (at, _) in xml.iter().enumerate().filter(|(_, b)| space(b)) {
+        let rest = &xml[at + 1..];
+        let Some(after) = rest.strip_prefix(b"ref").or_else(|| rest.strip_prefix(b"r")) else { continue };
+        let after = &after[after.iter().take_while(|b| space(b)).count()..];
+        let Some(after) = after.strip_prefix(b"=") else { continue };
+        let after = &after[after.iter().take_while(|b| space(b)).count()..];
+        let Some((&quote, value)) = after.split_first().filter(|(q, _)| matches!(q, b'"' | b'\'')) else {
+            continue;
+        };
+        let value = &value[..value.iter().position(|b| *b == quote).unwrap_or(value.len())];
+        if !range_ok(value) {
+            let shown: String = String::from_utf8_lossy(value).chars().take(32).collect();
+            return Err(TemplateError::Damaged(format!("{part}: cell reference '{shown}' is not one of Excel's")));
         }
     }
     Ok(())
@@ -300,6 +299,8 @@ mod tests {
         let xml = br#"<sheetData><row r="4294967295"><c r='A4294967295'/></row></sheetData>"#;
         assert!(references_within_excel("s", xml).is_err());
         assert!(references_within_excel("s", br#"<c attr="x" xr="ZZZZ9"/>"#).is_ok(), "only attributes named r");
+        assert!(references_within_excel("s", br#"<c r ="A4294967297"/>"#).is_err(), "spaced around =");
+        assert!(references_within_excel("s", b"<c\nr\n=\n'A4294967297'/>").is_err());
     }
 
     #[test]

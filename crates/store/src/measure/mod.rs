@@ -37,7 +37,7 @@ fn fixed_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
 }
 
 /// The most a roll-up's amount column holds: a sum of amounts stops here.
-const MAX_AMOUNT: i64 = 9_000_000_000_000_000_000;
+pub(crate) const MAX_AMOUNT: i64 = 9_000_000_000_000_000_000;
 
 /// Events per INSERT statement: 10 parameters each, under both backends' limits.
 const EVENT_CHUNK: usize = 1000;

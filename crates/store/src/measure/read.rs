@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use model::UnitKey;
 use model::measure::{COUNT_NAMES, Counts};
 
-use super::millis;
+use super::{MAX_AMOUNT, millis};
 use crate::conn::run;
 use crate::rows::key;
 use crate::{Result, Store};
@@ -40,9 +40,23 @@ struct FeedRow {
 }
 
 /// A row of sums as the database returns them: SUM over BIGINT is NUMERIC in
-/// PostgreSQL, so it is cast back.
-fn sum_columns() -> String {
-    COUNT_NAMES.iter().map(|n| format!("CAST(SUM({n}) AS BIGINT) AS {n}")).collect::<Vec<_>>().join(", ")
+/// PostgreSQL, so it is cast back. Amounts of money are summed so that they stop at
+/// `MAX_AMOUNT` rather than overflow (SQLite's SUM fails past BIGINT, PostgreSQL's cast):
+/// TOTAL, a floating sum, in SQLite, LEAST in PostgreSQL.
+fn sum_columns(backend: crate::Backend) -> String {
+    COUNT_NAMES
+        .iter()
+        .map(|n| match (*n, backend) {
+            ("paid_amount", crate::Backend::Sqlite) => {
+                format!("CAST(MIN(TOTAL({n}), {MAX_AMOUNT}.0) AS BIGINT) AS {n}")
+            }
+            ("paid_amount", crate::Backend::Postgres) => {
+                format!("CAST(LEAST(SUM({n}), {MAX_AMOUNT}) AS BIGINT) AS {n}")
+            }
+            _ => format!("CAST(SUM({n}) AS BIGINT) AS {n}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(sqlx::FromRow)]
@@ -104,7 +118,7 @@ impl Store {
     pub async fn unit_totals(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(UnitKey, Counts)>> {
         let sql = format!(
             "SELECT unit AS key, {} FROM measure_months WHERE procedure = '*' AND month >= $1 AND month <= $2 GROUP BY unit ORDER BY unit",
-            sum_columns()
+            sum_columns(self.backend())
         );
         let rows = self.sum_rows(&sql, None, from, to).await?;
         rows.into_iter().map(|r| Ok((key("measured unit", r.key)?, r.counts.0))).collect()
@@ -119,7 +133,7 @@ impl Store {
     ) -> Result<Vec<(String, Counts)>> {
         let sql = format!(
             "SELECT procedure AS key, {} FROM measure_months WHERE procedure <> '*' AND month >= $1 AND month <= $2 AND unit = $3 GROUP BY procedure ORDER BY procedure",
-            sum_columns()
+            sum_columns(self.backend())
         );
         let rows = self.sum_rows(&sql, Some(unit.as_str()), from, to).await?;
         Ok(rows.into_iter().map(|r| (r.key, r.counts.0)).collect())

@@ -22,7 +22,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 
 /// Uploaded workbooks may be this large.
-pub const MAX_UPLOAD: usize = 5 * 1024 * 1024;
+pub const MAX_UPLOAD: usize = 2 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct ReportLine {
@@ -321,16 +321,23 @@ pub async fn save(
     let t = target(regime, &unit, &period)?;
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let who = caller.for_form(field("csrf").unwrap_or(""))?;
+    if !who.can_report_for(&t.unit) {
+        return Err(ApiError::Forbidden("this account does not report for this unit".into()));
+    }
     let mut inputs: Vec<ValueInput> = Vec::new();
+    let mut place: HashMap<&str, usize> = HashMap::new();
     for (k, v) in &form {
         let Some((part, code)) = k.split_once('.') else { continue };
-        let i = match inputs.iter().position(|x| x.indicator == code) {
-            Some(i) => i,
-            None => {
-                inputs.push(ValueInput { indicator: code.to_owned(), ..Default::default() });
-                inputs.len() - 1
-            }
-        };
+        let i = *place.entry(code).or_insert_with(|| {
+            inputs.push(ValueInput { indicator: code.to_owned(), ..Default::default() });
+            inputs.len() - 1
+        });
+        if inputs.len() > ops::collection::MAX_FIGURES {
+            return Err(ApiError::TooLarge(format!(
+                "the form holds more than {} figures",
+                ops::collection::MAX_FIGURES
+            )));
+        }
         match part {
             "v" => inputs[i].value = v.clone(),
             "n" => inputs[i].numerator = v.clone(),
@@ -409,6 +416,11 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let t = target(regime, &unit, &period)?;
+    // Who sends it is known before the body is read: a stranger's upload is not read.
+    let reporter = caller.require()?;
+    if !reporter.can_report_for(&t.unit) {
+        return Err(ApiError::Forbidden("this account does not report for this unit".into()));
+    }
     let mut csrf = String::new();
     let mut file: Option<Vec<u8>> = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
