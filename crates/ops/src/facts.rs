@@ -10,24 +10,51 @@ use store::{Page, Store, StoreError, TargetFilter, TaskFilter, ValueFilter};
 pub struct Facts {
     pub reference: Dataset,
     pub registry: UnitRegistry,
-    /// Every revision of every value.
+    /// Every revision of every value, by indicator, unit, period (start, then end) and
+    /// revision.
     pub values: Vec<ValueRecord>,
     pub targets: Vec<Target>,
     pub tasks: Vec<Task>,
     indicators: HashMap<String, usize>,
-    /// Positions in `values` by (indicator, unit), in order of period then revision.
+    /// Positions in `values` by (indicator, unit), in order of period (end, then
+    /// start) then revision.
     by_series: HashMap<(String, String), Vec<usize>>,
+    /// Each indicator's values: one stretch of `values`.
+    by_indicator: HashMap<String, std::ops::Range<usize>>,
+    /// Whether each value is its period's current revision.
+    current: Vec<bool>,
+}
+
+/// What `Facts` are made of, as the store gives it: reading it is IO, indexing it (in
+/// `Facts::from_loaded`) is work for a processor.
+pub struct Loaded {
+    pub reference: Dataset,
+    pub values: Vec<ValueRecord>,
+    pub targets: Vec<Target>,
+    pub tasks: Vec<Task>,
+}
+
+impl Loaded {
+    pub async fn load(store: &Store) -> Result<Loaded, StoreError> {
+        let mut reference = store.reference().await?;
+        reference.methodologies = store.methodologies().await?;
+        let values = store.values(&ValueFilter { revisions: true, ..Default::default() }, Page::ALL).await?.items;
+        let targets = store.targets(&TargetFilter::default(), Page::ALL).await?.items;
+        let tasks = store.tasks(&TaskFilter::default(), Page::ALL).await?.items;
+        Ok(Loaded { reference, values, targets, tasks })
+    }
 }
 
 impl Facts {
     pub async fn load(store: &Store) -> Result<Facts, StoreError> {
-        let mut reference = store.reference().await?;
-        reference.methodologies = store.methodologies().await?;
+        Facts::from_loaded(Loaded::load(store).await?)
+    }
+
+    /// Indexes what was loaded.
+    pub fn from_loaded(loaded: Loaded) -> Result<Facts, StoreError> {
+        let Loaded { reference, values, targets, tasks } = loaded;
         let registry = UnitRegistry::new(reference.units.clone(), reference.groups.clone(), reference.lineage.clone())
             .map_err(|e| crate::inconsistent(&e))?;
-        let values = store.values(&ValueFilter { revisions: true, ..Default::default() }, Page::ALL).await?.items;
-        let targets = store.targets(&TargetFilter::default(), Page::ALL).await?.items;
-        let tasks = store.tasks(&TaskFilter::default(), Page::ALL).await?.items;
         Ok(Facts::new(reference, registry, values, targets, tasks))
     }
 
@@ -38,15 +65,45 @@ impl Facts {
         targets: Vec<Target>,
         tasks: Vec<Task>,
     ) -> Facts {
+        let mut values = values;
+        values.sort_by(|a, b| {
+            (a.indicator.as_str(), a.unit.as_str(), a.period.start(), a.period.end(), a.revision).cmp(&(
+                b.indicator.as_str(),
+                b.unit.as_str(),
+                b.period.start(),
+                b.period.end(),
+                b.revision,
+            ))
+        });
         let indicators = reference.indicators.iter().enumerate().map(|(i, x)| (x.code.to_string(), i)).collect();
         let mut by_series: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_indicator: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+        let mut current = vec![false; values.len()];
         for (i, v) in values.iter().enumerate() {
             by_series.entry((v.indicator.to_string(), v.unit.to_string())).or_default().push(i);
+            by_indicator.entry(v.indicator.to_string()).or_insert(i..i).end = i + 1;
+            let next = values.get(i + 1);
+            current[i] = !next.is_some_and(|n| n.indicator == v.indicator && n.unit == v.unit && n.period == v.period);
         }
         for list in by_series.values_mut() {
             list.sort_by_key(|&i| (values[i].period.end(), values[i].period.start(), values[i].revision));
         }
-        Facts { reference, registry, values, targets, tasks, indicators, by_series }
+        Facts { reference, registry, values, targets, tasks, indicators, by_series, by_indicator, current }
+    }
+
+    /// The values that `filter` picks, in their order (indicator, unit, period,
+    /// revision): what the store's `values` gives, from memory.
+    pub fn values_where<'a>(&'a self, filter: &'a ValueFilter) -> impl Iterator<Item = &'a ValueRecord> + 'a {
+        let range = match &filter.indicator {
+            Some(code) => self.by_indicator.get(code.as_str()).cloned().unwrap_or(0..0),
+            None => 0..self.values.len(),
+        };
+        range.filter(move |&i| filter.revisions || self.current[i]).map(|i| &self.values[i]).filter(move |v| {
+            filter.unit.as_deref().is_none_or(|u| v.unit.as_str() == u)
+                && filter.period.is_none_or(|p| v.period == p)
+                && filter.within.is_none_or(|w| v.period.start() >= w.start() && v.period.end() <= w.end())
+                && filter.provenance.is_none_or(|p| v.provenance == p)
+        })
     }
 
     pub fn indicator(&self, code: &str) -> Option<&Indicator> {
@@ -75,22 +132,16 @@ impl Facts {
         self.revisions(indicator, unit).filter(|v| v.period == period).last()
     }
 
-    /// Current values of an indicator for a period, every unit.
+    /// Current values of an indicator for a period, every unit, by unit.
     pub fn of_period(&self, indicator: &str, period: Period) -> Vec<&ValueRecord> {
-        let mut out: Vec<&ValueRecord> = self
-            .by_series
-            .iter()
-            .filter(|((code, _), _)| code == indicator)
-            .filter_map(|((_, unit), _)| self.current(indicator, unit, period))
-            .collect();
-        out.sort_by(|a, b| a.unit.cmp(&b.unit));
-        out
+        let range = self.by_indicator.get(indicator).cloned().unwrap_or(0..0);
+        range.filter(|&i| self.current[i] && self.values[i].period == period).map(|i| &self.values[i]).collect()
     }
 
     /// The periods an indicator has values for, in order.
     pub fn periods_of(&self, indicator: &str) -> Vec<Period> {
-        let mut periods: Vec<Period> =
-            self.values.iter().filter(|v| v.indicator.as_str() == indicator).map(|v| v.period).collect();
+        let range = self.by_indicator.get(indicator).cloned().unwrap_or(0..0);
+        let mut periods: Vec<Period> = self.values[range].iter().map(|v| v.period).collect();
         periods.sort_by_key(|p| (p.end(), p.start()));
         periods.dedup();
         periods

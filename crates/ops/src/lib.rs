@@ -9,16 +9,18 @@ mod import;
 pub mod measure;
 pub mod progress;
 mod ranking;
+pub mod read;
 pub mod report;
 mod scoring;
 pub mod simulate;
 pub mod template;
+pub mod views;
 pub mod work;
 
 pub use detail::{ComponentPart, GainPart, PartScore, UnitScores, unit_detail};
 pub use import::{FileReport, ImportFailure, import};
 pub use ranking::{Band, Leaders, RankRow, Ranking, Sensitivity, UnitRef, indicator_ranking, methodology_ranking};
-pub use scoring::{IndicatorRanking, Scored, ScoringError, rank_indicator, score};
+pub use scoring::{IndicatorRanking, Scored, ScoringError, rank_indicator, rank_indicator_in, score, score_in};
 
 use dataset::{Catalog, CatalogParts};
 use model::UnitRegistry;

@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
-use model::{Datum, GroupKey, Indicator, IndicatorKind, Period, UnitKey};
-use model::{Direction, UnitRegistry};
+use model::methodology::Methodology;
+use model::{Datum, Direction, GroupKey, Indicator, IndicatorKind, Period, UnitKey, UnitRegistry};
 use rust_decimal::prelude::ToPrimitive;
 use score::method::{Cell, Compiled, IndicatorInfo, Table, UnitScore, compile};
 use score::rank::{Movement, Ranked, movements, published, rank};
-use store::{Page, Store, StoreError, ValueFilter};
+use store::{Store, StoreError};
+
+use crate::facts::Facts;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScoringError {
@@ -44,19 +46,6 @@ pub struct Scored {
     pub registry: UnitRegistry,
 }
 
-struct Context {
-    registry: UnitRegistry,
-    indicators: HashMap<String, Indicator>,
-}
-
-async fn context(store: &Store) -> Result<Context, StoreError> {
-    let r = store.reference().await?;
-    let indicators = r.indicators.iter().map(|i| (i.code.to_string(), i.clone())).collect();
-    let registry = UnitRegistry::new(r.units, r.groups, r.lineage)
-        .map_err(|e| StoreError::Corrupt(format!("the stored units are inconsistent ({} problems)", e.len())))?;
-    Ok(Context { registry, indicators })
-}
-
 /// Members of a group that existed during the period.
 fn members(registry: &UnitRegistry, group: &GroupKey, period: Period) -> Vec<UnitKey> {
     registry
@@ -76,30 +65,17 @@ fn cell(datum: &Datum) -> Option<Cell> {
     }
 }
 
-/// The current values of a period, by indicator and unit.
-async fn values_of(store: &Store, period: Period) -> Result<HashMap<(String, String), Datum>, StoreError> {
-    let filter = ValueFilter { period: Some(period), ..Default::default() };
-    let found = store.values(&filter, Page::ALL).await?.items;
-    Ok(found.into_iter().map(|v| ((v.indicator.to_string(), v.unit.to_string()), v.value)).collect())
-}
-
-async fn score_units(
-    store: &Store,
-    compiled: &Compiled,
-    units: Vec<UnitKey>,
-    period: Period,
-) -> Result<Vec<UnitScore>, StoreError> {
-    let values = values_of(store, period).await?;
+fn score_units(facts: &Facts, compiled: &Compiled, units: Vec<UnitKey>, period: Period) -> Vec<UnitScore> {
     let mut table = Table::new(units, compiled.slots.len());
     for row in 0..table.units.len() {
         let unit = table.units[row].to_string();
         for (slot, code) in compiled.slots.iter().enumerate() {
-            if let Some(c) = values.get(&(code.to_string(), unit.clone())).and_then(cell) {
+            if let Some(c) = facts.current(code.as_str(), &unit, period).and_then(|v| cell(&v.value)) {
                 table.set(row, slot, c);
             }
         }
     }
-    Ok(compiled.score(&table))
+    compiled.score(&table)
 }
 
 /// Values of the units that have data for at least one component.
@@ -111,25 +87,38 @@ fn with_data(scores: &[UnitScore]) -> Vec<(UnitKey, f64)> {
         .collect()
 }
 
+/// The version of methodology `id` that applies to `period` (the latest without one).
+pub fn methodology<'a>(facts: &'a Facts, id: &str, period: Option<Period>) -> Option<&'a Methodology> {
+    let versions = facts.reference.methodologies.iter().filter(|m| m.id == id);
+    match period {
+        Some(p) => versions.filter(|m| m.applies_to_period(p)).max_by_key(|m| m.applies_from),
+        None => versions.max_by_key(|m| m.applies_from),
+    }
+}
+
 /// Scores the members of `group` (by default the methodology's population) with
-/// methodology `id` in the version that applies to `period`.
+/// methodology `id` in the version that applies to `period`, from the store.
 pub async fn score(store: &Store, id: &str, period: Period, group: Option<&str>) -> Result<Scored, ScoringError> {
-    let Some(method) = store.methodology(id, Some(period)).await? else {
-        return Err(if store.methodology(id, None).await?.is_some() {
+    score_in(&Facts::load(store).await?, id, period, group)
+}
+
+/// `score` over facts already loaded (a read model's snapshot).
+pub fn score_in(facts: &Facts, id: &str, period: Period, group: Option<&str>) -> Result<Scored, ScoringError> {
+    let Some(method) = methodology(facts, id, Some(period)) else {
+        return Err(if methodology(facts, id, None).is_some() {
             ScoringError::NoVersion { id: id.to_owned(), period }
         } else {
             ScoringError::UnknownMethodology(id.to_owned())
         });
     };
-    let cx = context(store).await?;
-    let lookup = |code: &str| cx.indicators.get(code).map(IndicatorInfo::from);
-    let compiled = compile(&method, &lookup)
+    let lookup = |code: &str| facts.indicator(code).map(IndicatorInfo::from);
+    let compiled = compile(method, &lookup)
         .map_err(|e| ScoringError::Invalid(e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
     let group = match group.map(str::to_owned).or_else(|| method.population.as_ref().map(ToString::to_string)) {
-        Some(g) => cx.registry.group(&g).map(|g| g.key.clone()).ok_or(ScoringError::UnknownGroup(g))?,
+        Some(g) => facts.registry.group(&g).map(|g| g.key.clone()).ok_or(ScoringError::UnknownGroup(g))?,
         None => return Err(ScoringError::NoGroup),
     };
-    let mut scores = score_units(store, &compiled, members(&cx.registry, &group, period), period).await?;
+    let mut scores = score_units(facts, &compiled, members(&facts.registry, &group, period), period);
     let decimals = compiled.method.decimals;
     // Units without any data are listed, not ranked.
     let ranked = rank(&with_data(&scores), true, decimals);
@@ -138,18 +127,15 @@ pub async fn score(store: &Store, id: &str, period: Period, group: Option<&str>)
 
     // Movement against the previous period, scored by the version that applies then.
     let previous = period.previous();
-    let before = match store.methodology(id, Some(previous)).await? {
-        Some(m) => match compile(&m, &lookup) {
-            Ok(c) => {
-                let s = score_units(store, &c, members(&cx.registry, &group, previous), previous).await?;
-                rank(&with_data(&s), true, c.method.decimals)
-            }
-            Err(_) => Vec::new(),
-        },
-        None => Vec::new(),
+    let before = match methodology(facts, id, Some(previous)).map(|m| compile(m, &lookup)) {
+        Some(Ok(c)) => {
+            let s = score_units(facts, &c, members(&facts.registry, &group, previous), previous);
+            rank(&with_data(&s), true, c.method.decimals)
+        }
+        _ => Vec::new(),
     };
     let movements = movements(&ranked, &before, decimals);
-    Ok(Scored { compiled, period, group, scores, ranked, movements, registry: cx.registry })
+    Ok(Scored { compiled, period, group, scores, ranked, movements, registry: facts.registry.clone() })
 }
 
 /// Units ranked by one indicator's values for a period (lower first where lower is
@@ -165,29 +151,36 @@ pub struct IndicatorRanking {
     pub registry: UnitRegistry,
 }
 
+/// Ranks units by one indicator's values, from the store.
 pub async fn rank_indicator(
     store: &Store,
     code: &str,
     period: Period,
     group: Option<&str>,
 ) -> Result<IndicatorRanking, ScoringError> {
-    let cx = context(store).await?;
-    let indicator = cx.indicators.get(code).cloned().ok_or_else(|| ScoringError::UnknownIndicator(code.to_owned()))?;
+    rank_indicator_in(&Facts::load(store).await?, code, period, group)
+}
+
+/// `rank_indicator` over facts already loaded (a read model's snapshot).
+pub fn rank_indicator_in(
+    facts: &Facts,
+    code: &str,
+    period: Period,
+    group: Option<&str>,
+) -> Result<IndicatorRanking, ScoringError> {
+    let indicator = facts.indicator(code).cloned().ok_or_else(|| ScoringError::UnknownIndicator(code.to_owned()))?;
     let group = match group {
-        Some(g) => {
-            Some(cx.registry.group(g).map(|g| g.key.clone()).ok_or_else(|| ScoringError::UnknownGroup(g.to_owned()))?)
-        }
+        Some(g) => Some(
+            facts.registry.group(g).map(|g| g.key.clone()).ok_or_else(|| ScoringError::UnknownGroup(g.to_owned()))?,
+        ),
         None => None,
     };
-    let allowed: Option<Vec<UnitKey>> = group.as_ref().map(|g| members(&cx.registry, g, period));
-    let of_period = |p: Period| {
-        let filter = ValueFilter { indicator: Some(code.to_owned()), period: Some(p), ..Default::default() };
-        async move { store.values(&filter, Page::ALL).await.map(|v| v.items) }
-    };
+    let allowed: Option<Vec<UnitKey>> = group.as_ref().map(|g| members(&facts.registry, g, period));
+    let of_period = |p: Period| facts.of_period(code, p);
     let keep = |u: &UnitKey| allowed.as_ref().is_none_or(|a| a.contains(u));
-    let now = of_period(period).await?;
+    let now = of_period(period);
     let higher = !matches!(indicator.direction, Direction::LowerIsBetter);
-    let numbers = |values: &[model::ValueRecord]| -> Vec<(UnitKey, f64)> {
+    let numbers = |values: &[&model::ValueRecord]| -> Vec<(UnitKey, f64)> {
         values
             .iter()
             .filter(|v| keep(&v.unit))
@@ -201,7 +194,7 @@ pub async fn rank_indicator(
         if indicator.kind == IndicatorKind::Rank { published(items) } else { rank(items, higher, decimals) }
     };
     let ranked = order(&numbers(&now));
-    let before = order(&numbers(&of_period(period.previous()).await?));
+    let before = order(&numbers(&of_period(period.previous())));
     let movements = movements(&ranked, &before, decimals);
     let categories = indicator
         .categories
@@ -216,5 +209,5 @@ pub async fn rank_indicator(
             (c.clone(), units)
         })
         .collect();
-    Ok(IndicatorRanking { indicator, ranked, movements, categories, period, group, registry: cx.registry })
+    Ok(IndicatorRanking { indicator, ranked, movements, categories, period, group, registry: facts.registry.clone() })
 }

@@ -15,7 +15,7 @@ pub fn chart_svg(chart: &Chart, lang: model::Lang) -> Option<String> {
     svg::render(chart, lang)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Html,
     Markdown,

@@ -445,6 +445,7 @@ impl Store {
             )
             .await?;
             if to == SubmissionStatus::Approved {
+                crate::write::bump_version(c).await?;
                 for v in &sub.values {
                     let previous: Option<(String,)> = run!(c, |c| sqlx::query_as(
                         "SELECT value FROM indicator_values WHERE indicator = $1 AND unit = $2 AND period = $3

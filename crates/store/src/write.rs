@@ -63,10 +63,29 @@ impl Store {
             crate::measure::write_procedures(c, &data.procedures).await?;
             breakdowns(c, &data.breakdowns).await?;
             changes(c, &data.changes).await?;
+            if report.values_added > 0 || report.written.iter().any(|(_, n)| *n > 0) {
+                bump_version(c).await?;
+            }
         }
         tx.commit().await?;
         Ok(report)
     }
+
+    /// The version of what the public pages show: it grows with every write of it.
+    pub async fn data_version(&self) -> Result<i64> {
+        let mut pooled = self.acquire().await?;
+        let (v,): (i64,) =
+            run!(&mut pooled.conn(), |c| sqlx::query_as("SELECT version FROM data_version WHERE id = 1")
+                .fetch_one(&mut *c)
+                .await)?;
+        Ok(v)
+    }
+}
+
+/// Marks what the pages show as changed, in the writing transaction.
+pub(crate) async fn bump_version(c: &mut Conn<'_>) -> Result<()> {
+    exec!(c, |c| sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1"))?;
+    Ok(())
 }
 
 async fn sources(c: &mut Conn<'_>, items: &[SourceDoc]) -> Result<()> {

@@ -22,14 +22,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// What every handler can reach. The server keeps nothing else: state lives in the
-/// database, so several servers can share one.
+/// What every handler can reach. State lives in the database, so several servers can
+/// share one: the read model is a copy each keeps fresh from it.
 #[derive(Clone)]
 pub struct AppState {
     pub store: store::Store,
     pub settings: Settings,
     /// Takes in units' events; with SQLite, the one writer that batches them.
     pub ingest: Arc<ops::measure::Ingestor>,
+    /// What the public pages and read endpoints show, in memory.
+    pub read: Arc<ops::read::ReadModel>,
 }
 
 /// How the server behaves, beyond its database.
@@ -97,15 +99,17 @@ impl Settings {
 }
 
 impl AppState {
-    /// The state for `store`; must be made inside the runtime (it may start the event
-    /// writer).
-    pub fn new(store: store::Store) -> Self {
-        AppState::with_settings(store, Settings::default())
+    /// The state for `store`: the event writer started (with SQLite), the read model
+    /// built and kept fresh from then on.
+    pub async fn new(store: store::Store) -> Result<Self, store::StoreError> {
+        AppState::with_settings(store, Settings::default()).await
     }
 
-    pub fn with_settings(store: store::Store, settings: Settings) -> Self {
+    pub async fn with_settings(store: store::Store, settings: Settings) -> Result<Self, store::StoreError> {
         let ingest = Arc::new(ops::measure::Ingestor::new(store.clone()));
-        AppState { store, settings, ingest }
+        let read = ops::read::ReadModel::open(store.clone()).await?;
+        read.keep_fresh();
+        Ok(AppState { store, settings, ingest, read })
     }
 }
 

@@ -74,13 +74,13 @@ pub async fn report(
     };
     let request = ReportRequest { period, unit: q.unit.clone(), lang, as_of: None };
     let tools = tools(period, lang, q.unit.as_deref());
-    let bytes = ops::report::produce(&state.store, request, format, Some(tools)).await?;
+    let bytes = ops::report::from_snapshot(state.read.snapshot(), request, format, Some(tools)).await?;
     let (content_type, extension) = match format {
         report::Format::Html => ("text/html; charset=utf-8", None),
         report::Format::Markdown => ("text/markdown; charset=utf-8", Some("md")),
         report::Format::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Some("xlsx")),
     };
-    let mut response = bytes.into_response();
+    let mut response = axum::body::Body::from(bytes.as_ref().clone()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Some(ext) = extension {
         let name = format!("attachment; filename=\"dxmon-report-{period}.{ext}\"");

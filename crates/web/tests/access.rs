@@ -155,7 +155,7 @@ async fn setup(db: &TestDb) -> (axum::Router, Callers) {
     let (revoked_id, revoked) = token("machine-revoked", "ha-noi").await;
     ops::accounts::revoke_token(s, revoked_id, "test").await.unwrap();
     let settings = web::Settings { rate_burst: 10_000, login_burst: 1_000, ..Default::default() };
-    let app = web::app(web::AppState::with_settings(s.clone(), settings));
+    let app = web::app(web::AppState::with_settings(s.clone(), settings).await.unwrap());
     let callers = Callers {
         nobody: Who::Nobody,
         viewer: sign_in(&app, "viewer").await,
@@ -472,7 +472,7 @@ async fn protection(db: &TestDb) {
     assert!(page.contains("name=\"back\" value=\"/\""), "the form returns home");
     // Sign-in attempts have a stricter rate of their own, answered as problem details.
     let settings = web::Settings { login_burst: 2, ..Default::default() };
-    let strict = web::app(web::AppState::with_settings(db.store.clone(), settings));
+    let strict = web::app(web::AppState::with_settings(db.store.clone(), settings).await.unwrap());
     let mut statuses = Vec::new();
     for _ in 0..3 {
         statuses.push(send(&strict, wrong("hanoi")).await);
@@ -509,7 +509,7 @@ async fn protection(db: &TestDb) {
     assert!(metrics.contains("dxmon_http_requests_total"), "{metrics}");
     // A client over its rate is told to slow down.
     let settings = web::Settings { rate_per_second: 1, rate_burst: 3, ..Default::default() };
-    let slow = web::app(web::AppState::with_settings(db.store.clone(), settings));
+    let slow = web::app(web::AppState::with_settings(db.store.clone(), settings).await.unwrap());
     let mut statuses = Vec::new();
     for _ in 0..5 {
         statuses.push(send(&slow, Request::get("/health").body(Body::empty()).unwrap()).await.0);
@@ -530,7 +530,7 @@ async fn behind_a_proxy(db: &TestDb) {
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         ..Default::default()
     };
-    let app = web::app(web::AppState::with_settings(db.store.clone(), settings));
+    let app = web::app(web::AppState::with_settings(db.store.clone(), settings).await.unwrap());
     fn via(
         peer: [u8; 4],
         forwarded: &str,

@@ -15,7 +15,7 @@ async fn app(db: &TestDb) -> axum::Router {
     let files = testkit::seed_files();
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
     ops::import(&db.store, &refs, |_| {}).await.unwrap();
-    web::app(web::AppState::new(db.store.clone()))
+    web::app(web::AppState::new(db.store.clone()).await.unwrap())
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String, Value) {

@@ -21,7 +21,7 @@ async fn the_report_page_renders_and_prints_on_a4() {
     let files = testkit::seed_files();
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
     ops::import(&db.store, &refs, |_| {}).await.unwrap();
-    let app = web::app(web::AppState::new(db.store.clone()));
+    let app = web::app(web::AppState::new(db.store.clone()).await.unwrap());
     let response = app.oneshot(Request::get("/reports/2023-H1").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let html = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();

@@ -24,7 +24,7 @@ async fn serve(db: &testkit::TestDb, max_connections: usize) -> SocketAddr {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = web::AppState::with_settings(db.store.clone(), settings);
+    let state = web::AppState::with_settings(db.store.clone(), settings).await.unwrap();
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     addr
 }

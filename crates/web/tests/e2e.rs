@@ -130,7 +130,7 @@ async fn a_province_reports_and_the_agency_publishes() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let settings = web::Settings { cookies: web::CookieSecurity::Never, ..Default::default() };
-    let state = web::AppState::with_settings(db.store.clone(), settings);
+    let state = web::AppState::with_settings(db.store.clone(), settings).await.unwrap();
     tokio::spawn(web::serve(listener, state, std::future::pending()));
 
     let form = format!("{base}/workspace/{REGIME}/ha-noi/{period}");
@@ -188,8 +188,18 @@ async fn a_province_reports_and_the_agency_publishes() {
         let queue = text(&tab, "document.body.innerText");
         assert!(queue.contains("Không có báo cáo chờ thẩm định."), "{queue}");
 
-        // After: Hà Nội is ranked with its published figure.
-        tab.navigate_to(&ranking).unwrap().wait_until_navigated().unwrap();
+        // After: Hà Nội is ranked with its published figure, once the read model has been
+        // built again (at once after an approval, off the request path).
+        let mut tries = 0;
+        loop {
+            tab.navigate_to(&ranking).unwrap().wait_until_navigated().unwrap();
+            let shown = tab.evaluate("document.querySelectorAll(\"tr[data-unit='ha-noi']\").length", false);
+            if shown.unwrap().value == Some(serde_json::json!(1)) || tries == 50 {
+                break;
+            }
+            tries += 1;
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let row = tab.wait_for_element("tr[data-unit='ha-noi']").unwrap().get_inner_text().unwrap();
         assert!(row.starts_with("1\t") && row.contains("TP. Hà Nội") && row.contains("95"), "{row:?}");
         shot(&tab, "5-ranking");

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use testkit::TestDb;
 use tower::ServiceExt;
 
-async fn setup(db: &TestDb) -> (axum::Router, String) {
+async fn setup(db: &TestDb) -> (axum::Router, String, web::AppState) {
     let files = testkit::seed_files();
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
     ops::import(&db.store, &refs, |_| {}).await.unwrap();
@@ -22,7 +22,8 @@ async fn setup(db: &TestDb) -> (axum::Router, String) {
         ops::accounts::create_token(&db.store, "Một cửa Hà Nội", Role::Machine, &["ha-noi".into()], "test")
             .await
             .unwrap();
-    (web::app(web::AppState::new(db.store.clone())), token)
+    let state = web::AppState::new(db.store.clone()).await.unwrap();
+    (web::app(state.clone()), token, state)
 }
 
 async fn post(
@@ -70,7 +71,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 async fn events_over_http(db: &TestDb) {
-    let (app, token) = setup(db).await;
+    let (app, token, state) = setup(db).await;
     // A JSON array, the unit by key and by statistics code.
     let array = serde_json::to_vec(&json!([event("a1", "ha-noi", "received"), event("a2", "01", "returned")])).unwrap();
     let (status, body) = post(&app, &token, "application/json", None, array.clone()).await;
@@ -144,6 +145,8 @@ async fn events_over_http(db: &TestDb) {
     assert_eq!(live["rates"]["online_dossier_rate"], 100.0);
     assert_eq!(live["connection"]["connected"], true);
     assert_eq!(live["load_times"]["views"], 1);
+    // Pages show live figures as read every few seconds: read them now.
+    state.read.refresh_live().await.unwrap();
     let page = app.clone().oneshot(Request::get("/units/ha-noi").body(Body::empty()).unwrap()).await.unwrap();
     let html = String::from_utf8(axum::body::to_bytes(page.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
     assert!(

@@ -60,7 +60,7 @@ async fn queries(db: &testkit::TestDb) {
     let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
     ops::import(&db.store, &refs, |_| {}).await.unwrap();
     let settings = web::Settings { rate_burst: 1_000_000, ..Default::default() };
-    let app = web::app(web::AppState::with_settings(db.store.clone(), settings));
+    let app = web::app(web::AppState::with_settings(db.store.clone(), settings).await.unwrap());
     let seeds: Vec<Vec<u8>> = SEEDS.iter().map(|s| s.as_bytes().to_vec()).collect();
     let cases = fuzz::cases(1500);
     let mut sent = 0;

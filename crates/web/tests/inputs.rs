@@ -23,7 +23,7 @@ async fn setup(db: &TestDb) -> (axum::Router, String) {
     let (_, token) =
         ops::accounts::create_token(&db.store, "hn", Role::Machine, &["ha-noi".into()], "test").await.unwrap();
     let settings = web::Settings { rate_burst: 10_000, ..Default::default() };
-    (web::app(web::AppState::with_settings(db.store.clone(), settings)), token)
+    (web::app(web::AppState::with_settings(db.store.clone(), settings).await.unwrap()), token)
 }
 
 async fn put(app: &axum::Router, token: &str, period: &str, body: String) -> (StatusCode, serde_json::Value) {

@@ -136,7 +136,8 @@ pub async fn serve(store: Store, listen: &ListenArgs, ready: impl FnOnce(SocketA
     println!("dxmon is serving on http://{local}/  (API: http://{local}/api/v1/openapi.json)");
     ready(local);
     tokio::spawn(record_measured(store.clone()));
-    web::serve(listener, web::AppState::with_settings(store, listen.settings()), shutdown_signal()).await?;
+    let state = web::AppState::with_settings(store, listen.settings()).await?;
+    web::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }
 

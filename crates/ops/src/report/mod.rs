@@ -85,21 +85,27 @@ pub async fn assemble(store: &Store, request: &ReportRequest) -> Result<Document
     build(&facts, request)
 }
 
-/// The report for `request` in `format`, its links above the page given by `tools`:
-/// loaded from the store, then assembled and rendered off the runtime (see
-/// `crate::work`).
-pub async fn produce(
-    store: &Store,
+/// The report for `request` in `format` from a read model's snapshot, assembled and
+/// rendered off the runtime the first time it is asked for that day, and kept with the
+/// snapshot. `tools` are the links above the page, which depend on the same request.
+pub async fn from_snapshot(
+    snapshot: std::sync::Arc<crate::read::Snapshot>,
     request: ReportRequest,
     format: report::Format,
     tools: Option<String>,
-) -> Result<Vec<u8>, ReportError> {
-    let facts = Facts::load(store).await?;
-    crate::work::compute(move || {
-        let doc = build(&facts, &request)?;
+) -> Result<std::sync::Arc<Vec<u8>>, ReportError> {
+    let today = chrono::Utc::now().date_naive();
+    let key = (request.period, request.unit.clone(), request.lang, format, today);
+    if let Some(bytes) = snapshot.reports.get(&key) {
+        return Ok(bytes);
+    }
+    let made = snapshot.clone();
+    let bytes = crate::work::compute(move || {
+        let doc = build(&made.facts, &request)?;
         report::render(&doc, format, tools.as_deref()).map_err(|e| ReportError::Render(e.to_string()))
     })
-    .await?
+    .await??;
+    Ok(snapshot.reports.put(key, bytes))
 }
 
 /// The report from loaded facts.

@@ -170,6 +170,20 @@ impl Store {
         Ok(rows)
     }
 
+    /// Page views per unit and load-time bucket, from `from` to `to`, in unit order.
+    pub async fn load_buckets_by_unit(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(UnitKey, i64, i64)>> {
+        let mut pooled = self.acquire().await?;
+        let rows: Vec<(String, i64, i64)> = run!(&mut pooled.conn(), |c| sqlx::query_as(
+            "SELECT unit, bucket, CAST(SUM(views) AS BIGINT) FROM measure_load
+             WHERE day >= $1 AND day <= $2 GROUP BY unit, bucket ORDER BY unit, bucket"
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await)?;
+        rows.into_iter().map(|(u, b, v)| Ok((key("measured unit", u)?, b, v))).collect()
+    }
+
     pub async fn feeds(&self) -> Result<Vec<Feed>> {
         let mut pooled = self.acquire().await?;
         let rows: Vec<FeedRow> =

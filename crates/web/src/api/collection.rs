@@ -225,7 +225,10 @@ pub async fn approve(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<SubmissionDto>> {
     let who = caller.for_api_write(&headers)?;
-    Ok(Json(ops::collection::review(&state.store, who, id, true, None).await?.into()))
+    let approved = ops::collection::review(&state.store, who, id, true, None).await?;
+    // Published figures: the read model is built again at once.
+    state.read.changed();
+    Ok(Json(approved.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

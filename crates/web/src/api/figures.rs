@@ -43,13 +43,18 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ValueQuer
         provenance: parse("provenance", q.provenance.as_deref())?,
         revisions: q.revisions.unwrap_or(false),
     };
-    let found = state.store.values(&filter, window).await?;
-    Ok(Json(ValuePage {
-        items: found.items.into_iter().map(ValueDto::from).collect(),
-        page: page_no,
-        per_page,
-        total: found.total,
-    }))
+    let snapshot = state.read.snapshot();
+    let mut total = 0i64;
+    let mut items = Vec::new();
+    let skip = usize::try_from(window.offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(window.limit).unwrap_or(0);
+    for (i, v) in snapshot.facts.values_where(&filter).enumerate() {
+        total += 1;
+        if i >= skip && items.len() < take {
+            items.push(ValueDto::from(v.clone()));
+        }
+    }
+    Ok(Json(ValuePage { items, page: page_no, per_page, total }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -72,27 +77,23 @@ pub struct MapQuery {
 pub async fn on_map(State(state): State<AppState>, ApiQuery(q): ApiQuery<MapQuery>) -> Result<Json<Vec<RemappedDto>>> {
     let period = Period::from_str(&q.period).map_err(|e| ApiError::BadRequest(format!("period: {e}")))?;
     let date = model::period::parse_date(&q.date).map_err(|e| ApiError::BadRequest(format!("date: {e}")))?;
-    let indicator = state
-        .store
+    let snapshot = state.read.snapshot();
+    let facts = &snapshot.facts;
+    let indicator = facts
         .indicator(&q.indicator)
-        .await?
         .ok_or_else(|| ApiError::NotFound(format!("no indicator with code '{}'", q.indicator)))?;
-    let registry = ops::registry(&state.store).await?;
-    let filter = store::ValueFilter { indicator: Some(q.indicator), period: Some(period), ..Default::default() };
-    let reported: Vec<model::remap::Reported> = state
-        .store
-        .values(&filter, store::Page::ALL)
-        .await?
-        .items
+    let registry = &facts.registry;
+    let reported: Vec<model::remap::Reported> = facts
+        .of_period(&q.indicator, period)
         .into_iter()
         .map(|v| model::remap::Reported {
-            unit: v.unit,
-            value: v.value,
+            unit: v.unit.clone(),
+            value: v.value.clone(),
             numerator: v.numerator,
             denominator: v.denominator,
         })
         .collect();
-    let mapped = model::remap::remap(&indicator, period, &reported, &registry, date);
+    let mapped = model::remap::remap(indicator, period, &reported, registry, date);
     let out = mapped
         .into_iter()
         .map(|r| RemappedDto {
@@ -114,15 +115,16 @@ pub async fn on_map(State(state): State<AppState>, ApiQuery(q): ApiQuery<MapQuer
     responses((status = 200, body = [FindingDto]), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn checks(State(state): State<AppState>, ApiQuery(q): ApiQuery<LangQuery>) -> Result<Json<Vec<FindingDto>>> {
     let lang: Lang = parse("lang", q.lang.as_deref())?.unwrap_or_default();
-    let findings = ops::findings(&state.store).await?;
-    let out = findings
-        .into_iter()
+    let snapshot = state.read.snapshot();
+    let out = snapshot
+        .findings
+        .iter()
         .map(|f| FindingDto {
             severity: format!("{:?}", f.severity).to_lowercase(),
             kind: serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
             subject: f.subject.get(lang).to_owned(),
             message: f.message.get(lang).to_owned(),
-            sources: f.sources,
+            sources: f.sources.clone(),
         })
         .collect();
     Ok(Json(out))

@@ -12,10 +12,12 @@ use crate::error::{ApiError, Problem, Result};
 /// Programmes and the Committee's yearly plans, with their pillars.
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "framework", responses((status = 200, body = [ProgrammeDto])))]
 pub async fn programmes(State(state): State<AppState>) -> Result<Json<Vec<ProgrammeDto>>> {
-    let reference = state.store.reference().await?;
+    let snapshot = state.read.snapshot();
+    let reference = &snapshot.facts.reference;
     let out = reference
         .programmes
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|p| ProgrammeDto {
             pillars: reference
                 .pillars
@@ -45,10 +47,13 @@ pub async fn programmes(State(state): State<AppState>) -> Result<Json<Vec<Progra
 /// The documents that figures are cited from.
 #[utoipa::path(get, path = "/api/v1/sources", tag = "framework", responses((status = 200, body = [SourceDto])))]
 pub async fn sources(State(state): State<AppState>) -> Result<Json<Vec<SourceDto>>> {
-    let reference = state.store.reference().await?;
-    let out = reference
+    let snapshot = state.read.snapshot();
+    let out = snapshot
+        .facts
+        .reference
         .sources
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|s| SourceDto {
             key: s.key.to_string(),
             title: s.title,
@@ -99,6 +104,7 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<Indicator
     params(("code" = String, Path, description = "The indicator's code, e.g. dti.national")),
     responses((status = 200, body = IndicatorDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn one(State(state): State<AppState>, ApiPath(code): ApiPath<String>) -> Result<Json<IndicatorDto>> {
-    let found = state.store.indicator(&code).await?;
+    let snapshot = state.read.snapshot();
+    let found = snapshot.facts.indicator(&code).cloned();
     found.map(|i| Json(i.into())).ok_or_else(|| ApiError::NotFound(format!("no indicator with code '{code}'")))
 }

@@ -217,15 +217,20 @@ fn period_or_now(text: Option<&str>) -> Result<Period> {
     responses((status = 200, body = MeasuredList), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<MeasureQuery>) -> Result<Json<MeasuredList>> {
     let period = period_or_now(q.period.as_deref())?;
-    let registry = ops::registry(&state.store).await?;
+    let snapshot = state.read.snapshot();
+    let registry = &snapshot.facts.registry;
     let group = match q.group.as_deref() {
         Some(g) => {
             Some(registry.group(g).ok_or_else(|| ApiError::BadRequest(format!("unknown group '{g}'")))?.key.clone())
         }
         None => None,
     };
-    let items = ops::measure::totals(&state.store, period)
-        .await?
+    // This month comes from the live figures read every few seconds; another period
+    // from the roll-ups.
+    let live = state.read.live();
+    let totals =
+        if period == live.period { live.totals.clone() } else { ops::measure::totals(&state.store, period).await? };
+    let items = totals
         .into_iter()
         .filter_map(|(unit, counts)| {
             let known = registry.get(unit.as_str());
@@ -280,8 +285,8 @@ pub async fn one(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<UnitMeasuredDto>> {
     let period = period_or_now(q.period.as_deref())?;
-    let registry = ops::registry(&state.store).await?;
-    let unit = registry.resolve(&unit, None).map_err(|e| ApiError::NotFound(e.to_string()))?.key.clone();
+    let snapshot = state.read.snapshot();
+    let unit = snapshot.facts.registry.resolve(&unit, None).map_err(|e| ApiError::NotFound(e.to_string()))?.key.clone();
     let (from, to) = ops::measure::months(period);
     let procedures = state.store.procedure_totals(&unit, from, to).await?;
     let mut counts = Counts::default();
@@ -304,5 +309,5 @@ pub async fn one(
 #[utoipa::path(get, path = "/api/v1/connections", tag = "measurement",
     responses((status = 200, body = Object)))]
 pub async fn connections(State(state): State<AppState>) -> Result<Json<Vec<ops::measure::Connection>>> {
-    Ok(Json(ops::measure::connections(&state.store, Utc::now()).await?))
+    Ok(Json(state.read.live().connections.clone()))
 }

@@ -89,8 +89,8 @@ impl From<&Methodology> for MethodologySummary {
 #[utoipa::path(get, path = "/api/v1/methodologies", tag = "rankings",
     responses((status = 200, body = [MethodologySummary])))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<MethodologySummary>>> {
-    let all = state.store.methodologies().await?;
-    Ok(Json(all.iter().map(MethodologySummary::from).collect()))
+    let snapshot = state.read.snapshot();
+    Ok(Json(snapshot.facts.reference.methodologies.iter().map(MethodologySummary::from).collect()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -110,7 +110,8 @@ pub async fn one(
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> Result<Json<Methodology>> {
     let period: Option<Period> = parse("period", q.period.as_deref())?;
-    let found = state.store.methodology(&id, period).await?;
+    let snapshot = state.read.snapshot();
+    let found = ops::read::methodology(&snapshot.facts, &id, period).cloned();
     found.map(Json).ok_or_else(|| match period {
         Some(p) => ApiError::NotFound(format!("methodology '{id}' has no version that applies to {p}")),
         None => ApiError::NotFound(format!("no methodology '{id}'")),
@@ -168,17 +169,27 @@ pub async fn rankings(
                 Some(d) => Some(Sensitivity::new(d, q.spread.unwrap_or(0.2), q.seed.unwrap_or(1))?),
                 None => None,
             };
-            let scored = ops::score(&state.store, id, period, group).await?;
-            let top = q.top;
-            let ranking = ops::work::compute(move || ops::methodology_ranking(&scored, lang, sensitivity, top)).await?;
+            let snapshot = state.read.snapshot();
+            let (id, group, top) = (id.clone(), group.map(str::to_owned), q.top);
+            let ranking = ops::work::compute(move || {
+                let scored = snapshot.scored(&id, period, group.as_deref())?;
+                Ok::<_, ops::ScoringError>(ops::methodology_ranking(&scored, lang, sensitivity, top))
+            })
+            .await??;
             Ok(Json(ranking))
         }
         (None, Some(code)) => {
             if q.draws.is_some() {
                 return Err(ApiError::BadRequest("draws shake a methodology's weights; an indicator has none".into()));
             }
-            let ranking = ops::rank_indicator(&state.store, code, period, group).await?;
-            Ok(Json(ops::indicator_ranking(&ranking, lang, q.top)))
+            let snapshot = state.read.snapshot();
+            let (code, group, top) = (code.clone(), group.map(str::to_owned), q.top);
+            let ranking = ops::work::compute(move || {
+                let ranked = snapshot.ranked(&code, period, group.as_deref())?;
+                Ok::<_, ops::ScoringError>(ops::indicator_ranking(&ranked, lang, top))
+            })
+            .await??;
+            Ok(Json(ranking))
         }
         _ => Err(ApiError::BadRequest("give either methodology or indicator".into())),
     }
@@ -209,7 +220,11 @@ pub async fn unit_scores(
 ) -> Result<Json<UnitScores>> {
     let period: Period = q.period.parse().map_err(|e| ApiError::BadRequest(format!("period: {e}")))?;
     let lang: Lang = parse("lang", q.lang.as_deref())?.unwrap_or_default();
-    let scored = ops::score(&state.store, &q.methodology, period, q.group.as_deref()).await?;
+    let snapshot = state.read.snapshot();
+    let scored = {
+        let (made, id, group) = (snapshot.clone(), q.methodology.clone(), q.group.clone());
+        ops::work::compute(move || made.scored(&id, period, group.as_deref())).await??
+    };
     // The unit by key, or by code or name as meant during the period.
     let unit = scored.registry.resolve(&key, Some(period.into())).map_err(|e| ApiError::NotFound(e.to_string()))?;
     ops::unit_detail(&scored, &unit.key, lang)

@@ -49,8 +49,14 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<UnitQuery
     params(("key" = String, Path, description = "The unit's key, e.g. bac-ninh-2025")),
     responses((status = 200, body = UnitDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn one(State(state): State<AppState>, ApiPath(key): ApiPath<String>) -> Result<Json<UnitDetail>> {
-    let unit = state.store.unit(&key).await?.ok_or_else(|| ApiError::NotFound(format!("no unit with key '{key}'")))?;
-    let reference = state.store.reference().await?;
+    let snapshot = state.read.snapshot();
+    let reference = &snapshot.facts.reference;
+    let unit = reference
+        .units
+        .iter()
+        .find(|u| u.key.as_str() == key)
+        .cloned()
+        .ok_or_else(|| ApiError::NotFound(format!("no unit with key '{key}'")))?;
     let lineage = reference
         .lineage
         .iter()
@@ -63,15 +69,16 @@ pub async fn one(State(state): State<AppState>, ApiPath(key): ApiPath<String>) -
 /// Groups in which units are ranked and counted, with their members.
 #[utoipa::path(get, path = "/api/v1/groups", tag = "units", responses((status = 200, body = [GroupDto])))]
 pub async fn groups(State(state): State<AppState>) -> Result<Json<Vec<GroupDto>>> {
-    let reference = state.store.reference().await?;
+    let snapshot = state.read.snapshot();
+    let reference = &snapshot.facts.reference;
     let groups = reference
         .groups
-        .into_iter()
+        .iter()
         .map(|g| GroupDto {
             members: reference.units.iter().filter(|u| u.groups.contains(&g.key)).map(|u| u.key.to_string()).collect(),
             key: g.key.to_string(),
-            name: g.name,
-            name_en: g.name_en,
+            name: g.name.clone(),
+            name_en: g.name_en.clone(),
         })
         .collect();
     Ok(Json(groups))

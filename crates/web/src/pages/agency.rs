@@ -260,7 +260,12 @@ pub async fn decide(
         other => return Err(ApiError::BadRequest(format!("unknown action '{other}'"))),
     };
     match ops::collection::review(&state.store, who, id, approve, Some(&form.comment)).await {
-        Ok(_) => Ok(Redirect::to("/agency").into_response()),
+        Ok(_) => {
+            if approve {
+                state.read.changed();
+            }
+            Ok(Redirect::to("/agency").into_response())
+        }
         Err(
             e @ (ops::collection::CollectionError::Workflow(_)
             | ops::collection::CollectionError::Store(store::StoreError::Conflict(_))),

@@ -1,152 +1,28 @@
-//! The public overview: the national index and its pillars with their trend, where the
-//! current plan's targets stand, what the system holds, and the reports.
+//! The public overview, from the read model (`ops::views::Overview`).
+
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use model::{Period, display};
-use score::status::TargetStatus;
+use ops::views::{LiveFigures, Overview};
 
 use super::{Chrome, PageLang, render};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::ApiError;
-
-pub struct IndexRow {
-    pub name: String,
-    pub cells: Vec<String>,
-}
-
-pub struct PlanLine {
-    pub name: String,
-    pub total: usize,
-    /// (label, count, css class).
-    pub parts: Vec<(String, usize, &'static str)>,
-}
 
 #[derive(Template)]
 #[template(path = "index.html")]
 pub struct IndexPage {
     pub page: Chrome,
-    pub years: Vec<String>,
-    pub index_rows: Vec<IndexRow>,
-    pub chart: Option<String>,
-    pub plans: Vec<PlanLine>,
-    pub plans_period: String,
-    pub units: i64,
-    pub indicators: i64,
-    pub values: i64,
-    pub targets: i64,
-    pub tasks: i64,
-    pub errors: usize,
-    pub warnings: usize,
-    /// Links to the periodic reports: (period, label).
-    pub reports: Vec<(String, String)>,
-    pub live: Option<super::live::LiveFigures>,
+    pub v: Arc<Overview>,
+    pub live: Option<LiveFigures>,
 }
 
-const INDEX_CODES: [&str; 4] =
-    ["dti.national", "dti.national.government", "dti.national.economy", "dti.national.society"];
-
-pub async fn index(
-    State(state): State<AppState>,
-    PageLang(lang): PageLang,
-    caller: Caller,
-) -> Result<Response, ApiError> {
-    let store = &state.store;
-    let facts = ops::facts::Facts::load(store).await?;
-    let nation = facts.registry.units().find(|u| u.kind == model::UnitKind::Nation).map(|u| u.key.to_string());
-    let facts_ref = &facts;
-    let mut years: Vec<i32> = INDEX_CODES
-        .iter()
-        .flat_map(|c| nation.iter().flat_map(move |n| facts_ref.series(c, n)))
-        .filter(|v| matches!(v.period, Period::Year(_)))
-        .map(|v| v.period.year())
-        .collect();
-    years.sort();
-    years.dedup();
-    let mut index_rows = Vec::new();
-    let mut series = Vec::new();
-    for code in INDEX_CODES {
-        let (Some(indicator), Some(n)) = (facts.indicator(code), nation.as_deref()) else { continue };
-        let values: Vec<Option<&model::ValueRecord>> =
-            years.iter().map(|y| facts.current(code, n, Period::Year(*y))).collect();
-        let cells = values
-            .iter()
-            .map(|v| v.and_then(|v| v.value.as_number()).map_or_else(|| "—".to_owned(), |x| display::decimal(x, lang)))
-            .collect();
-        series.push(report::Series {
-            name: indicator.name_in(lang).to_owned(),
-            values: values.iter().map(|v| v.and_then(ops::facts::number)).collect(),
-        });
-        index_rows.push(IndexRow { name: indicator.name_in(lang).to_owned(), cells });
-    }
-    let chart = (!years.is_empty()).then(|| report::Chart {
-        kind: report::ChartKind::Line,
-        title: lang.pick("Chỉ số chuyển đổi số quốc gia", Some("National digital transformation index")).to_owned(),
-        categories: years.iter().map(ToString::to_string).collect(),
-        series,
-        max: Some(1.0),
-        decimals: 2,
-    });
-    // Where this year's plan stands today.
+pub async fn index(State(state): State<AppState>, PageLang(lang): PageLang, caller: Caller) -> Response {
+    let snapshot = state.read.snapshot();
     let today = chrono::Utc::now().date_naive();
-    let this_year = Period::of_kind_containing(model::period::PeriodKind::Year, today);
-    let plan_year = facts
-        .targets
-        .iter()
-        .map(|t| t.period)
-        .filter(|p| p.start() <= today)
-        .max_by_key(|p| p.end())
-        .unwrap_or(this_year);
-    let plans = ops::report::plan_counts(&facts, plan_year, plan_year.end().min(today), lang)
-        .into_iter()
-        .map(|(name, c)| PlanLine {
-            name,
-            total: c.total,
-            parts: TargetStatus::ALL
-                .iter()
-                .filter(|s| c.get(**s) > 0)
-                .map(|s| {
-                    let class = match s {
-                        TargetStatus::Met | TargetStatus::OnTrack => "good",
-                        TargetStatus::AtRisk | TargetStatus::NotMet => "bad",
-                        _ => "muted",
-                    };
-                    (lang.pick(s.label_vi(), Some(s.label_en())).to_owned(), c.get(*s), class)
-                })
-                .collect(),
-        })
-        .collect();
-    let mut plan_years: Vec<i32> =
-        facts.reference.programmes.iter().filter_map(|p| p.period).map(|p| p.year()).collect();
-    plan_years.sort();
-    plan_years.dedup();
-    let reports = plan_years
-        .iter()
-        .flat_map(|y| [Period::Half(*y, 1), Period::Year(*y)])
-        .map(|p| (p.to_string(), display::period(p, lang)))
-        .collect();
-    let one = store::Page { limit: 1, offset: 0 };
-    let findings = ops::findings(store).await?;
-    let count = |s| findings.iter().filter(|f| f.severity == s).count();
-    let live = super::live::nation(store, lang).await?;
-    let page = IndexPage {
-        live,
-        page: Chrome::new(lang, &caller, "/"),
-        years: years.iter().map(ToString::to_string).collect(),
-        index_rows,
-        chart: chart.as_ref().and_then(|c| report::chart_svg(c, lang)),
-        plans,
-        plans_period: display::period(plan_year, lang),
-        units: store.units(&store::UnitFilter { valid_on: Some(today), ..Default::default() }, one).await?.total,
-        indicators: facts.reference.indicators.len() as i64,
-        values: facts.values.len() as i64,
-        targets: facts.targets.len() as i64,
-        tasks: facts.tasks.len() as i64,
-        errors: count(score::check::Severity::Error),
-        warnings: count(score::check::Severity::Warning),
-        reports,
-    };
-    Ok(render(&page))
+    let v = snapshot.views.overview.get_or((lang, today), || Overview::of(&snapshot, lang, today));
+    let live = LiveFigures::nation(&state.read.live(), lang);
+    render(&IndexPage { page: Chrome::new(lang, &caller, "/"), v, live })
 }

@@ -4,7 +4,6 @@
 
 mod agency;
 mod index;
-mod live;
 mod public;
 mod session;
 mod workspace;
