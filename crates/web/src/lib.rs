@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+mod cache;
 pub mod error;
 pub mod listen;
 mod pages;
@@ -17,6 +18,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{And, DefaultPredicate, NotForContentType, Predicate};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -131,6 +134,7 @@ pub fn app(state: AppState) -> Router {
     }
     let router = router
         .nest("/api/v1", api::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::conditional))
         .with_state(state)
         .layer(axum::middleware::from_fn(protect::measure))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
@@ -148,9 +152,19 @@ pub fn app(state: AppState) -> Router {
             "content-security-policy",
             "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ))
+        .layer(compression())
         .layer(RequestBodyLimitLayer::new(HARD_BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Pages, JSON and Markdown compressed for clients that take gzip; workbooks are
+/// compressed already.
+fn compression() -> CompressionLayer<And<DefaultPredicate, NotForContentType>> {
+    CompressionLayer::new().compress_when(
+        DefaultPredicate::new()
+            .and(NotForContentType::const_new("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+    )
 }
 
 /// Bodies the API and forms read may be this large; uploads of workbooks, larger.

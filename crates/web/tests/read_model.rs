@@ -69,6 +69,55 @@ async fn writes_become_visible(db: &TestDb) {
     assert_eq!(shown(&first).await, ["93"]);
 }
 
+/// Public reads carry an ETag made of the snapshot's version, the live figures, the
+/// day, the address and the language: asked again with it, the answer is 304 until the
+/// data moves. Pages and JSON come gzipped to clients that take it.
+async fn tags_and_compression(db: &TestDb) {
+    let files = testkit::seed_files();
+    let refs: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    ops::import(&db.store, &refs, |_| {}).await.unwrap();
+    let state = web::AppState::new(db.store.clone()).await.unwrap();
+    let app = web::app(state.clone());
+    let ask = |uri: &str, tag: Option<&str>, extra: Option<(&str, &str)>| {
+        let mut req = Request::get(uri);
+        if let Some(t) = tag {
+            req = req.header("if-none-match", t);
+        }
+        if let Some((k, v)) = extra {
+            req = req.header(k, v);
+        }
+        app.clone().oneshot(req.body(Body::empty()).unwrap())
+    };
+    for uri in ["/", "/units/ha-noi", "/rankings", "/reports/2022?format=md", ASKED] {
+        let first = ask(uri, None, None).await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK, "{uri}");
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(first.headers()["cache-control"], "public, no-cache");
+        let again = ask(uri, Some(&etag), None).await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{uri}");
+        assert!(axum::body::to_bytes(again.into_body(), usize::MAX).await.unwrap().is_empty());
+        // Another language is another answer.
+        let english = ask(uri, Some(&etag), Some(("cookie", "dxmon_lang=en"))).await.unwrap();
+        assert_eq!(english.status(), StatusCode::OK, "{uri} in English");
+    }
+    let etag = ask("/", None, None).await.unwrap().headers()["etag"].to_str().unwrap().to_owned();
+    import(db, "indicator,unit,period,value,source\ndx.edoc_rate,ha-noi,2025,91.5,\n").await;
+    state.read.caught_up().await.unwrap();
+    let moved = ask("/", Some(&etag), None).await.unwrap();
+    assert_eq!(moved.status(), StatusCode::OK, "a write makes a new answer");
+    assert_ne!(moved.headers()["etag"].to_str().unwrap(), etag);
+    // Compressed for those that take it.
+    let zipped = ask("/", None, Some(("accept-encoding", "gzip"))).await.unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    let json = ask(ASKED, None, Some(("accept-encoding", "gzip"))).await.unwrap();
+    assert_eq!(json.headers()["content-encoding"], "gzip");
+    // What depends on who asks is never kept.
+    let signed = ask("/", None, Some(("cookie", "dxmon_session=abc"))).await.unwrap();
+    assert!(signed.headers().get("etag").is_none());
+    assert_eq!(signed.headers()["cache-control"], "private, no-store");
+}
+
 testkit::on_both_backends! {
     visible => crate::writes_become_visible,
+    tags => crate::tags_and_compression,
 }

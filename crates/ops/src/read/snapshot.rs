@@ -26,6 +26,9 @@ pub struct Snapshot {
     pub scored: Memo<RankingKey, Scored>,
     /// Rankings by one indicator, by indicator, period and group.
     pub ranked: Memo<RankingKey, IndicatorRanking>,
+    /// Rankings as the API gives them (without draws of the weights), by what was
+    /// asked: methodology (true) or indicator, period, group, top N and language.
+    pub rankings: Memo<(RankingKey, bool, Option<usize>, Lang), crate::Ranking>,
     /// Reports as rendered, by period, unit, language, format and the day they were
     /// made on (a report of a period under way is as of today).
     pub reports: Memo<ReportKey, Vec<u8>>,
@@ -67,6 +70,7 @@ impl Snapshot {
             built_in,
             scored: Memo::new(256),
             ranked: Memo::new(256),
+            rankings: Memo::new(512),
             reports: Memo::new(64),
             views: crate::views::Views::default(),
         }

@@ -170,12 +170,21 @@ pub async fn rankings(
                 None => None,
             };
             let snapshot = state.read.snapshot();
-            let (id, group, top) = (id.clone(), group.map(str::to_owned), q.top);
+            let key = ((id.clone(), period, group.map(str::to_owned)), true, q.top, lang);
+            if sensitivity.is_none()
+                && let Some(kept) = snapshot.rankings.get(&key)
+            {
+                return Ok(Json(kept.as_ref().clone()));
+            }
+            let (made, id, group, top) = (snapshot.clone(), id.clone(), group.map(str::to_owned), q.top);
             let ranking = ops::work::compute(move || {
-                let scored = snapshot.scored(&id, period, group.as_deref())?;
+                let scored = made.scored(&id, period, group.as_deref())?;
                 Ok::<_, ops::ScoringError>(ops::methodology_ranking(&scored, lang, sensitivity, top))
             })
             .await??;
+            if sensitivity.is_none() {
+                snapshot.rankings.put(key, ranking.clone());
+            }
             Ok(Json(ranking))
         }
         (None, Some(code)) => {
@@ -183,13 +192,17 @@ pub async fn rankings(
                 return Err(ApiError::BadRequest("draws shake a methodology's weights; an indicator has none".into()));
             }
             let snapshot = state.read.snapshot();
-            let (code, group, top) = (code.clone(), group.map(str::to_owned), q.top);
+            let key = ((code.clone(), period, group.map(str::to_owned)), false, q.top, lang);
+            if let Some(kept) = snapshot.rankings.get(&key) {
+                return Ok(Json(kept.as_ref().clone()));
+            }
+            let (made, code, group, top) = (snapshot.clone(), code.clone(), group.map(str::to_owned), q.top);
             let ranking = ops::work::compute(move || {
-                let ranked = snapshot.ranked(&code, period, group.as_deref())?;
+                let ranked = made.ranked(&code, period, group.as_deref())?;
                 Ok::<_, ops::ScoringError>(ops::indicator_ranking(&ranked, lang, top))
             })
             .await??;
-            Ok(Json(ranking))
+            Ok(Json(snapshot.rankings.put(key, ranking).as_ref().clone()))
         }
         _ => Err(ApiError::BadRequest("give either methodology or indicator".into())),
     }
