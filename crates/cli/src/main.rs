@@ -55,13 +55,18 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("DXMON_LOG")
-                .unwrap_or_else(|_| "warn,dxmon=info,web=info".into()),
+                .unwrap_or_else(|_| "warn,dxmon=info,web=info,ops=info".into()),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    // One JSON object a line, for a log collector; readable lines otherwise.
+    if std::env::var("DXMON_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(args).await,

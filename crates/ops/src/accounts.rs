@@ -249,6 +249,7 @@ pub struct SessionStart {
 /// it may be checked decided, before the password is: so parallel guesses are no
 /// better than guesses one by one. An unknown name, a wrong password and an attempt
 /// that may not be checked cost the same hash and get the same refusal.
+#[tracing::instrument(skip_all, fields(client))]
 pub async fn login(store: &Store, username: &str, password: &str, client: &str) -> Result<SessionStart, Refused> {
     // Control characters are in no name; PostgreSQL would refuse some of them.
     let name: String = username.trim().to_lowercase().chars().filter(|c| !c.is_control()).take(64).collect();

@@ -338,6 +338,7 @@ pub async fn get(store: &Store, who: &Principal, id: i64) -> Result<Submission, 
 /// Enters figures for a unit: all of them are checked first, and any error (or any in
 /// `prior`, found while reading a workbook) stores none. Figures not given are kept as
 /// they were.
+#[tracing::instrument(skip_all, err(level = "info"), fields(who = %who.id, regime, unit = %unit, period = %period))]
 pub async fn save(
     store: &Store,
     who: &Principal,
@@ -370,6 +371,7 @@ pub async fn save(
 }
 
 /// Submits for review: every indicator of the regime must have a figure.
+#[tracing::instrument(skip_all, err(level = "info"), fields(who = %who.id, id))]
 pub async fn submit(store: &Store, who: &Principal, id: i64) -> Result<Submission, CollectionError> {
     let sub = get(store, who, id).await?;
     if !who.can_report_for(&sub.unit) {
@@ -391,6 +393,7 @@ pub async fn submit(store: &Store, who: &Principal, id: i64) -> Result<Submissio
 }
 
 /// Approves (publishing the figures as verified values) or returns with a comment.
+#[tracing::instrument(skip_all, err(level = "info"), fields(who = %who.id, id, approve))]
 pub async fn review(
     store: &Store,
     who: &Principal,

@@ -47,6 +47,7 @@ pub enum ImportFailure {
 /// Loads files in the order their kinds need (units before the values that name them),
 /// each checked against what is stored by then and written in one transaction.
 /// `on_file` hears of each file as it is written.
+#[tracing::instrument(skip_all, fields(files = files.len()))]
 pub async fn import(
     store: &Store,
     files: &[(String, &[u8])],

@@ -103,6 +103,7 @@ pub async fn score(store: &Store, id: &str, period: Period, group: Option<&str>)
 }
 
 /// `score` over facts already loaded (a read model's snapshot).
+#[tracing::instrument(skip(facts), err(level = "info"))]
 pub fn score_in(facts: &Facts, id: &str, period: Period, group: Option<&str>) -> Result<Scored, ScoringError> {
     let Some(method) = methodology(facts, id, Some(period)) else {
         return Err(if methodology(facts, id, None).is_some() {
@@ -162,6 +163,7 @@ pub async fn rank_indicator(
 }
 
 /// `rank_indicator` over facts already loaded (a read model's snapshot).
+#[tracing::instrument(skip(facts), err(level = "info"))]
 pub fn rank_indicator_in(
     facts: &Facts,
     code: &str,

@@ -197,6 +197,14 @@ impl Store {
         }
     }
 
+    /// Connections of the pool: open, and idle among them.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self {
+            Store::Sqlite(p) => (p.size(), p.num_idle()),
+            Store::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         let mut pooled = self.acquire().await?;

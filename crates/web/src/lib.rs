@@ -10,6 +10,7 @@ pub mod listen;
 mod pages;
 mod protect;
 mod reports;
+pub mod telemetry;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -155,7 +156,8 @@ pub fn app(state: AppState) -> Router {
         .layer(compression())
         .layer(RequestBodyLimitLayer::new(HARD_BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(telemetry::span))
+        .layer(axum::middleware::from_fn(telemetry::request_id))
 }
 
 /// Pages, JSON and Markdown compressed for clients that take gzip; workbooks are

@@ -175,6 +175,7 @@ impl Ingestor {
 
     /// Takes in one request's body for `who`: gzip-compressed or not, NDJSON or a JSON
     /// array.
+    #[tracing::instrument(skip_all, err(level = "info"), fields(who = %who.id, bytes = body.as_ref().len(), gzip, ndjson))]
     pub async fn ingest(
         &self,
         who: &Principal,

@@ -41,6 +41,7 @@ pub async fn totals(store: &Store, period: Period) -> Result<Vec<(UnitKey, Count
 /// Records the measured rates of `period` as indicator values (provenance measured),
 /// for every unit that sent events and for the nation. A rate that has not changed is
 /// left as it is; one that late events changed gets a new revision.
+#[tracing::instrument(skip(store), err)]
 pub async fn publish(store: &Store, period: Period) -> Result<ApplyReport, StoreError> {
     let known: std::collections::HashSet<String> =
         store.reference().await?.indicators.into_iter().map(|i| i.code.to_string()).collect();

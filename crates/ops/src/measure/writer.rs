@@ -110,6 +110,8 @@ fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committe
                 Err(_) => break,
             }
         }
+        metrics::histogram!("dxmon_event_group_events").record(count as f64);
+        metrics::gauge!("dxmon_event_queue_depth").set(queue.len() as f64);
         let catalogue = jobs[jobs.len() - 1].catalogue.clone();
         let (batches, replies): (Vec<Batch>, Vec<Reply>) = jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
         if failure.reason().is_some() {
@@ -180,9 +182,10 @@ fn flusher(committed: Receiver<Committed>, failure: &Failure) {
                 logs.push(&group.log);
             }
         }
-        if failure.reason().is_none()
-            && let Err(e) = logs.iter().try_for_each(|log| log.flush())
-        {
+        let started = std::time::Instant::now();
+        let flushed = if failure.reason().is_none() { logs.iter().try_for_each(|log| log.flush()) } else { Ok(()) };
+        metrics::histogram!("dxmon_event_flush_seconds").record(started.elapsed().as_secs_f64());
+        if let Err(e) = flushed {
             tracing::error!(error = %e, "the event log could not be flushed to disk; no more events are taken");
             let _ = failure.0.set(e.to_string());
         }
@@ -198,8 +201,11 @@ fn flusher(committed: Receiver<Committed>, failure: &Failure) {
 /// Checkpoints every `CHECKPOINT_EVERY` until told to stop (or its writer is dropped).
 fn checkpoints(checkpointer: &Checkpointer, stop: &Receiver<()>) {
     while let Err(RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
-        if let Err(e) = checkpointer.run() {
-            tracing::warn!("the write-ahead log could not be copied into the database file: {e}");
+        let started = std::time::Instant::now();
+        match checkpointer.run() {
+            Ok(pages) => metrics::gauge!("dxmon_event_log_pages").set(pages as f64),
+            Err(e) => tracing::warn!("the write-ahead log could not be copied into the database file: {e}"),
         }
+        metrics::histogram!("dxmon_event_checkpoint_seconds").record(started.elapsed().as_secs_f64());
     }
 }

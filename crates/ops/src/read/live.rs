@@ -41,6 +41,7 @@ fn summary(times: &LoadTimes) -> Option<LoadSummary> {
 }
 
 impl Live {
+    #[tracing::instrument(skip_all, err)]
     pub async fn build(store: &Store, now: DateTime<Utc>) -> Result<Live, StoreError> {
         let period = this_month(now);
         let totals = totals(store, period).await?;

@@ -128,6 +128,10 @@ impl ReadModel {
             let mut last_live = Instant::now();
             loop {
                 let Some(model) = weak.upgrade() else { return };
+                let (open, idle) = model.store.pool_stats();
+                metrics::gauge!("dxmon_db_connections", "state" => "idle").set(idle as f64);
+                metrics::gauge!("dxmon_db_connections", "state" => "in_use")
+                    .set(open.saturating_sub(idle as u32) as f64);
                 if let Err(e) = model.refresh().await {
                     tracing::warn!(error = %e, "the read model could not be rebuilt");
                 }

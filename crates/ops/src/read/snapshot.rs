@@ -40,6 +40,7 @@ impl Snapshot {
     /// Reads the store (the version first: a write that lands while reading is then
     /// read again at the next check, never missed) and builds the snapshot off the
     /// runtime.
+    #[tracing::instrument(skip_all, err)]
     pub async fn build(store: &Store) -> Result<Snapshot, StoreError> {
         let started = Instant::now();
         let version = store.data_version().await?;

@@ -88,6 +88,7 @@ pub async fn assemble(store: &Store, request: &ReportRequest) -> Result<Document
 /// The report for `request` in `format` from a read model's snapshot, assembled and
 /// rendered off the runtime the first time it is asked for that day, and kept with the
 /// snapshot. `tools` are the links above the page, which depend on the same request.
+#[tracing::instrument(skip_all, fields(period = %request.period, unit = ?request.unit, format = ?format))]
 pub async fn from_snapshot(
     snapshot: std::sync::Arc<crate::read::Snapshot>,
     request: ReportRequest,
@@ -109,6 +110,7 @@ pub async fn from_snapshot(
 }
 
 /// The report from loaded facts.
+#[tracing::instrument(skip_all, fields(period = %request.period, unit = ?request.unit))]
 pub fn build(facts: &Facts, request: &ReportRequest) -> Result<Document, ReportError> {
     let lang = request.lang;
     let period = request.period;
