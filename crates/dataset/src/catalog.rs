@@ -14,7 +14,8 @@ pub struct Catalog {
     pub registry: UnitRegistry,
     pub programmes: BTreeMap<String, Programme>,
     pub pillars: BTreeMap<String, Pillar>,
-    pub indicators: BTreeMap<String, Indicator>,
+    /// Shared, as every value of a file looks its indicator up.
+    pub indicators: BTreeMap<String, std::sync::Arc<Indicator>>,
     pub sources: BTreeMap<String, SourceDoc>,
     pub task_lists: BTreeMap<String, TaskList>,
 }
@@ -46,7 +47,7 @@ impl Catalog {
             registry,
             programmes: by_key(parts.programmes, |p| p.key.to_string()),
             pillars: by_key(parts.pillars, |p| p.key.to_string()),
-            indicators: by_key(parts.indicators, |i| i.code.to_string()),
+            indicators: parts.indicators.into_iter().map(|i| (i.code.to_string(), std::sync::Arc::new(i))).collect(),
             sources: by_key(parts.sources, |s| s.key.to_string()),
             task_lists: by_key(parts.task_lists, |t| t.key.to_string()),
         })
@@ -83,7 +84,7 @@ impl Catalog {
             next.pillars.insert(p.key.to_string(), p.clone());
         }
         for i in &data.indicators {
-            next.indicators.insert(i.code.to_string(), i.clone());
+            next.indicators.insert(i.code.to_string(), std::sync::Arc::new(i.clone()));
         }
         for s in &data.sources {
             next.sources.insert(s.key.to_string(), s.clone());

@@ -2,7 +2,7 @@
 //! file is CSV (one kind per file, told by its header) or TOML (arrays of tables named
 //! after the kinds).
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 
@@ -18,30 +18,39 @@ pub enum Field {
     Records(Vec<Fields>),
 }
 
-/// One record: its fields by name, with where each one is.
+/// One record: its fields by name, with where each one is. A record has a handful of
+/// fields, so they are looked up in a short list; a name is shared by every record of
+/// its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fields {
     pub pos: Pos,
-    entries: BTreeMap<String, (Field, Pos)>,
+    entries: Vec<(Arc<str>, Field, Pos)>,
 }
 
 impl Fields {
     fn new(pos: Pos) -> Self {
-        Fields { pos, entries: BTreeMap::new() }
+        Fields { pos, entries: Vec::new() }
     }
 
-    fn insert(&mut self, name: &str, field: Field, pos: Pos) {
-        self.entries.insert(name.to_owned(), (field, pos));
+    fn insert(&mut self, name: Arc<str>, field: Field, pos: Pos) {
+        match self.entries.iter_mut().find(|(n, _, _)| **n == *name) {
+            Some(entry) => *entry = (name, field, pos),
+            None => self.entries.push((name, field, pos)),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<(&Field, Pos)> {
+        self.entries.iter().find(|(n, _, _)| &**n == name).map(|(_, f, p)| (f, *p))
     }
 
     /// Where a field is, or the record if the field is absent.
     pub fn pos_of(&self, name: &str) -> Pos {
-        self.entries.get(name).map_or(self.pos, |(_, p)| *p)
+        self.get(name).map_or(self.pos, |(_, p)| p)
     }
 
     /// A field's text, trimmed; absent when missing or empty.
     pub fn text(&self, name: &str) -> Option<&str> {
-        match self.entries.get(name) {
+        match self.get(name) {
             Some((Field::Text(t), _)) => Some(t.trim()).filter(|t| !t.is_empty()),
             _ => None,
         }
@@ -49,7 +58,7 @@ impl Fields {
 
     /// A list field: a TOML array, or text split at ";".
     pub fn list(&self, name: &str) -> Vec<String> {
-        match self.entries.get(name) {
+        match self.get(name) {
             Some((Field::List(items), _)) => {
                 items.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
             }
@@ -59,19 +68,22 @@ impl Fields {
     }
 
     pub fn records(&self, name: &str) -> &[Fields] {
-        match self.entries.get(name) {
+        match self.get(name) {
             Some((Field::Records(r), _)) => r,
             _ => &[],
         }
     }
 
+    /// The fields' names, in order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
+        let mut names: Vec<&str> = self.entries.iter().map(|(n, _, _)| &**n).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 
     /// Whether a field was given at all (a list or nested records count).
     pub fn has(&self, name: &str) -> bool {
-        match self.entries.get(name) {
+        match self.get(name) {
             Some((Field::Text(t), _)) => !t.trim().is_empty(),
             Some((Field::List(l), _)) => !l.is_empty(),
             Some((Field::Records(r), _)) => !r.is_empty(),
@@ -149,25 +161,25 @@ pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportE
 }
 
 fn read_csv(file: &str, text: &str) -> Result<Section, ImportErrors> {
-    let one = |pos: Option<Pos>, message: String| {
-        ImportErrors(vec![ImportError { file: file.to_owned(), pos, field: None, message }])
+    // Records come in order: each line number is counted on from the one before, not
+    // from the start of the file (which made reading a large file quadratic).
+    let cursor = std::cell::Cell::new((0usize, 1usize));
+    let line_at = |offset: usize| {
+        let (from, line) = cursor.get();
+        let (from, line) = if offset >= from { (from, line) } else { (0, 1) };
+        let line = line + memchr_count(&text.as_bytes()[from..offset.min(text.len())]);
+        cursor.set((offset, line));
+        line
     };
-    let csv_pos = |p: Option<&csv::Position>| p.map(|p| position(text, record_start(text, p.byte() as usize)));
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| one(csv_pos(e.position()), format!("unreadable header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let csv_pos = |p: Option<&csv::Position>| {
+        p.map(|p| {
+            let offset = record_start(text, p.byte() as usize);
+            Pos { line: line_at(offset), column: 1 }
+        })
+    };
+    let (mut reader, kind, header) = csv_header(file, text)?;
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
-    let Some(kind) = RecordKind::detect(&names) else {
-        return Err(one(
-            Some(Pos { line: 1, column: 1 }),
-            format!("the header does not name a kind of record dxmon knows; expected one of: {}", expected_headers()),
-        ));
-    };
-    check_columns(file, kind, &names)?;
+    let shared: Vec<Arc<str>> = names.iter().map(|n| Arc::from(*n)).collect();
     let mut records = Vec::new();
     let mut errors = Vec::new();
     for row in reader.records() {
@@ -179,8 +191,8 @@ fn read_csv(file: &str, text: &str) -> Result<Section, ImportErrors> {
                     let pos = Pos { line, column: i + 1 };
                     if let Some(message) = too_long(value) {
                         errors.push(ImportError::at(file, pos, names.get(i).copied(), message));
-                    } else if let Some(name) = names.get(i) {
-                        fields.insert(name, Field::Text(value.to_owned()), pos);
+                    } else if let Some(name) = shared.get(i) {
+                        fields.insert(name.clone(), Field::Text(value.to_owned()), pos);
                     }
                 }
                 records.push(fields);
@@ -194,6 +206,43 @@ fn read_csv(file: &str, text: &str) -> Result<Section, ImportErrors> {
         }
     }
     if errors.is_empty() { Ok(Section { kind, records }) } else { Err(ImportErrors(errors)) }
+}
+
+/// A CSV reader past the header, the kind of record the header names, and its columns
+/// (checked).
+type Header<'t> = (csv::Reader<&'t [u8]>, RecordKind, Vec<String>);
+
+fn csv_header<'t>(file: &str, text: &'t str) -> Result<Header<'t>, ImportErrors> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
+    let at_line = |offset: usize| Pos { line: 1 + memchr_count(&text.as_bytes()[..offset.min(text.len())]), column: 1 };
+    let one = |pos: Pos, message: String| ImportErrors(vec![ImportError::at(file, pos, None, message)]);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            let pos = e.position().map_or(Pos { line: 1, column: 1 }, |p| at_line(p.byte() as usize));
+            one(pos, format!("unreadable header: {e}"))
+        })?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let names: Vec<&str> = header.iter().map(String::as_str).collect();
+    let Some(kind) = RecordKind::detect(&names) else {
+        return Err(one(
+            Pos { line: 1, column: 1 },
+            format!("the header does not name a kind of record dxmon knows; expected one of: {}", expected_headers()),
+        ));
+    };
+    check_columns(file, kind, &names)?;
+    Ok((reader, kind, header))
+}
+
+/// The kinds of record a file holds; of a CSV file, read from its header alone.
+pub fn kinds(file: &str, bytes: &[u8]) -> Result<Vec<RecordKind>, ImportErrors> {
+    if file.to_lowercase().ends_with(".csv") {
+        let text = decode(file, bytes).map_err(|e| ImportErrors(vec![e]))?;
+        return Ok(vec![csv_header(file, text)?.1]);
+    }
+    Ok(read(file, bytes)?.into_iter().map(|s| s.kind).collect())
 }
 
 /// The reader reports a record at the offset where it began looking for it, before any
@@ -235,6 +284,11 @@ fn check_columns(file: &str, kind: RecordKind, names: &[&str]) -> Result<(), Imp
         ));
     }
     if errors.is_empty() { Ok(()) } else { Err(ImportErrors(errors)) }
+}
+
+/// Line breaks in `bytes`.
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count()
 }
 
 /// Line and column of a byte offset.
@@ -353,7 +407,7 @@ fn table_fields(text: &str, value: &DeValue<'_>, pos: Pos, depth: usize) -> Resu
         if let Some(message) = texts.into_iter().find_map(|t| too_long(t)) {
             return Err(format!("{}: {message}", name.get_ref()));
         }
-        fields.insert(name.get_ref(), field, at);
+        fields.insert(Arc::from(name.get_ref().as_ref()), field, at);
     }
     Ok(fields)
 }
@@ -373,6 +427,17 @@ fn scalar(value: &DeValue<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_csv_files_kind_is_read_from_its_header_alone() {
+        // Ordering files must not cost reading them whole: a broken record further on
+        // is for loading to report.
+        let text = "indicator,unit,period,value\ndti.national,vn\n";
+        assert_eq!(kinds("v.csv", text.as_bytes()).unwrap(), [RecordKind::Values]);
+        assert!(read("v.csv", text.as_bytes()).is_err());
+        let unknown = kinds("v.csv", b"colour,shape\n").unwrap_err();
+        assert!(unknown.0[0].message.contains("does not name a kind of record"), "{unknown}");
+    }
 
     #[test]
     fn reads_csv_with_positions() {

@@ -80,7 +80,7 @@ pub async fn import(
 fn check_methodologies(file: &str, data: &Dataset, catalog: &Catalog) -> Result<(), ImportFailure> {
     let mut errors = Vec::new();
     for m in &data.methodologies {
-        if let Err(problems) = compile(m, &|code| catalog.indicators.get(code).map(IndicatorInfo::from)) {
+        if let Err(problems) = compile(m, &|code| catalog.indicators.get(code).map(|i| IndicatorInfo::from(&**i))) {
             errors.extend(problems.into_iter().map(|p| ImportError::file(file, p.to_string())));
         }
         if let Some(g) = &m.population

@@ -54,7 +54,7 @@ fn methodology_files() {
     let rt = runtime();
     let db = seeded(&rt);
     let catalog = rt.block_on(ops::catalog(&db.store)).unwrap();
-    let lookup = |code: &str| catalog.indicators.get(code).map(score::method::IndicatorInfo::from);
+    let lookup = |code: &str| catalog.indicators.get(code).map(|i| score::method::IndicatorInfo::from(&**i));
     fuzz::run("methodology", &seeds(".toml", "methodologies/"), fuzz::cases(2000), |input| {
         if let Ok(m) = dataset::methodology::read("mutated.toml", input) {
             let _ = score::method::compile(&m, &lookup);

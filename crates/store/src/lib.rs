@@ -7,6 +7,7 @@
 //! backends.
 
 mod accounts;
+mod bulk;
 mod collection;
 mod conn;
 mod measure;

@@ -4,6 +4,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use model::*;
 
+use crate::bulk::BySize;
 use crate::conn::{Conn, exec, run};
 use crate::rows::{agency_columns, join, programme_kind, scope_columns};
 use crate::{Result, Store, StoreError};
@@ -49,13 +50,9 @@ impl Store {
             indicators(c, &data.indicators).await?;
             methodologies(c, &data.methodologies).await?;
             let now = Utc::now().trunc_subsecs(6);
-            for v in &data.values {
-                if value(c, v, now).await? {
-                    report.values_added += 1;
-                } else {
-                    report.values_unchanged += 1;
-                }
-            }
+            let added = values(c, &data.values, now).await?;
+            report.values_added += added;
+            report.values_unchanged += data.values.len() - added;
             targets(c, &data.targets).await?;
             task_lists(c, &data.task_lists).await?;
             tasks(c, &data.tasks).await?;
@@ -314,6 +311,19 @@ struct Current {
 }
 
 impl Current {
+    /// What a value will be stored as.
+    fn of(v: &NewValue, revision: i64) -> Current {
+        Current {
+            revision,
+            value: v.value.to_text(),
+            numerator: v.numerator.map(|x| x.to_string()),
+            denominator: v.denominator.map(|x| x.to_string()),
+            provenance: v.provenance.as_str().to_owned(),
+            source: v.source.clone(),
+            note: v.note.clone(),
+        }
+    }
+
     fn states_the_same_as(&self, v: &NewValue) -> bool {
         self.value == v.value.to_text()
             && self.numerator == v.numerator.map(|x| x.to_string())
@@ -324,9 +334,156 @@ impl Current {
     }
 }
 
-/// Appends a value as a new revision, or as the revision it names. Returns whether
-/// anything was stored: a value that repeats what is already there is not.
-/// Appends a value as its next revision; false if it repeats the current one.
+/// Keys of values looked up per statement, and values inserted per statement.
+const KEY_CHUNK: usize = 500;
+const VALUE_CHUNK: usize = 1000;
+
+#[derive(sqlx::FromRow)]
+struct StoredRevision {
+    indicator: String,
+    unit: String,
+    period: String,
+    #[sqlx(flatten)]
+    current: Current,
+}
+
+/// A series: indicator, unit and period, borrowed from the values being stored.
+type SeriesKey<'a> = (&'a str, &'a str, Period);
+
+fn series_key(v: &NewValue) -> SeriesKey<'_> {
+    (v.indicator.as_str(), v.unit.as_str(), v.period)
+}
+
+/// A revision a value is judged against: one stored, or one earlier in the same batch.
+enum Known<'a> {
+    Stored(Current),
+    Batch(&'a NewValue, i64),
+}
+
+impl Known<'_> {
+    fn revision(&self) -> i64 {
+        match self {
+            Known::Stored(c) => c.revision,
+            Known::Batch(_, r) => *r,
+        }
+    }
+
+    fn states_the_same_as(&self, v: &NewValue) -> bool {
+        match self {
+            Known::Stored(c) => c.states_the_same_as(v),
+            Known::Batch(earlier, r) => Current::of(earlier, *r).states_the_same_as(v),
+        }
+    }
+}
+
+/// Appends many values, each as its next revision or as the revision it names, with the
+/// same rules as `value`, in a statement for every few hundred: the revisions stored for
+/// their keys are read first, then each value is judged in order against them and
+/// against those before it, then the new rows are inserted. Returns how many were new.
+async fn values(c: &mut Conn<'_>, items: &[NewValue], now: DateTime<Utc>) -> Result<usize> {
+    // Each key once, in the order first given, and its place in that list.
+    let mut keys: Vec<SeriesKey<'_>> = Vec::new();
+    let mut places: std::collections::HashMap<SeriesKey<'_>, usize> = std::collections::HashMap::new();
+    for v in items {
+        places.entry(series_key(v)).or_insert_with(|| {
+            keys.push(series_key(v));
+            keys.len() - 1
+        });
+    }
+    // What is known of each key, by its place.
+    let mut known: Vec<Vec<Known<'_>>> = Vec::new();
+    known.resize_with(keys.len(), Vec::new);
+    let place = |key: &SeriesKey<'_>| places.get(key).copied();
+    let numbered = crate::bulk::numbered(c);
+    let mut lookup = BySize::new(|rows| {
+        format!(
+            "{} SELECT v.indicator, v.unit, v.period, v.revision, v.value, v.numerator, v.denominator,
+                 v.provenance, v.source, v.note
+             FROM keys JOIN indicator_values v
+                 ON v.indicator = keys.indicator AND v.unit = keys.unit AND v.period = keys.period",
+            crate::bulk::keys_table(numbered, &["indicator", "unit", "period"], rows)
+        )
+    });
+    for chunk in crate::bulk::fixed_chunks(&keys, KEY_CHUNK) {
+        let sql = lookup.get(chunk.len());
+        let rows: Vec<StoredRevision> = run!(c, |c| {
+            let mut q = sqlx::query_as(sql);
+            for (i, u, p) in chunk {
+                q = q.bind(*i).bind(*u).bind(p.to_string());
+            }
+            q.fetch_all(&mut *c).await
+        })?;
+        for r in rows {
+            let period: Period =
+                r.period.parse().map_err(|e| StoreError::Corrupt(format!("stored period '{}': {e}", r.period)))?;
+            if let Some(at) = place(&(r.indicator.as_str(), r.unit.as_str(), period)) {
+                known[at].push(Known::Stored(r.current));
+            }
+        }
+    }
+    let mut fresh: Vec<(&NewValue, i64)> = Vec::new();
+    for v in items {
+        let Some(at) = place(&series_key(v)) else { continue };
+        let revisions = &mut known[at];
+        let existing = match v.revision {
+            Some(r) => revisions.iter().find(|e| e.revision() == i64::from(r)),
+            None => revisions.iter().max_by_key(|e| e.revision()),
+        };
+        let revision = match (existing, v.revision) {
+            (Some(e), _) if e.states_the_same_as(v) => continue,
+            (Some(e), Some(_)) => {
+                return Err(StoreError::Conflict(format!(
+                    "revision {} of {} for {} in {} is already stored with other figures; a revision is never rewritten",
+                    e.revision(),
+                    v.indicator,
+                    v.unit,
+                    v.period
+                )));
+            }
+            (Some(e), None) => e.revision() + 1,
+            (None, Some(r)) => i64::from(r),
+            (None, None) => 1,
+        };
+        revisions.push(Known::Batch(v, revision));
+        fresh.push((v, revision));
+    }
+    // In the order of the unique index, which then grows at its end rather than all over.
+    fresh.sort_unstable_by(|a, b| (series_key(a.0), a.1).cmp(&(series_key(b.0), b.1)));
+    let mut insert = BySize::new(|rows| {
+        format!(
+            "INSERT INTO indicator_values (indicator, unit, period, period_start, period_end, revision, value,
+                 numerator, denominator, provenance, source, note, recorded_at) VALUES {}",
+            crate::bulk::placeholders(numbered, rows, 13)
+        )
+    });
+    for chunk in crate::bulk::fixed_chunks(&fresh, VALUE_CHUNK) {
+        let sql = insert.get(chunk.len());
+        exec!(c, |c| {
+            let mut q = sqlx::query(sql);
+            for (v, revision) in chunk {
+                q = q
+                    .bind(v.indicator.as_str())
+                    .bind(v.unit.as_str())
+                    .bind(v.period.to_string())
+                    .bind(v.period.start())
+                    .bind(v.period.end())
+                    .bind(*revision)
+                    .bind(v.value.to_text())
+                    .bind(v.numerator.map(|x| x.to_string()))
+                    .bind(v.denominator.map(|x| x.to_string()))
+                    .bind(v.provenance.as_str())
+                    .bind(&v.source)
+                    .bind(&v.note)
+                    .bind(v.recorded_at.unwrap_or(now));
+            }
+            q
+        })?;
+    }
+    Ok(fresh.len())
+}
+
+/// Appends a value as its next revision, or as the revision it names; false if it
+/// repeats what is already there.
 pub(crate) async fn value(c: &mut Conn<'_>, v: &NewValue, now: DateTime<Utc>) -> Result<bool> {
     let existing: Option<Current> = match v.revision {
         Some(r) => run!(c, |c| sqlx::query_as(

@@ -119,6 +119,55 @@ async fn values_keep_every_revision(db: &TestDb) {
     assert!(groups.iter().all(|g| g.key.as_str() != "newcomers"), "the failed write left a group behind");
 }
 
+/// Many values at once: keys looked up over several statements, and a key given several
+/// times in one batch judged against the one before it in the batch.
+async fn many_values_at_once(db: &TestDb) {
+    let store = db.store.clone();
+    store.apply(&fixture()).await.unwrap();
+    let template = NewValue::from(
+        store
+            .values(
+                &ValueFilter {
+                    indicator: Some("online_dossiers".into()),
+                    unit: Some("vn".into()),
+                    ..Default::default()
+                },
+                Page::ALL,
+            )
+            .await
+            .unwrap()
+            .items[0]
+            .clone(),
+    );
+    let at = |month: usize, figure: usize| NewValue {
+        period: format!("{}-{:02}", 1950 + month / 12, month % 12 + 1).parse().unwrap(),
+        value: Datum::Number(figure.into()),
+        revision: None,
+        ..template.clone()
+    };
+    let months = 1_300;
+    let first: Vec<NewValue> = (0..months).map(|m| at(m, m)).collect();
+    let r = store.apply(&Dataset { values: first.clone(), ..Default::default() }).await.unwrap();
+    assert_eq!((r.values_added, r.values_unchanged), (months, 0));
+    // Each month: the same figure again, a new one, and the new one repeated.
+    let second: Vec<NewValue> = (0..months).flat_map(|m| [at(m, m), at(m, m + 5_000), at(m, m + 5_000)]).collect();
+    let r = store.apply(&Dataset { values: second, ..Default::default() }).await.unwrap();
+    assert_eq!((r.values_added, r.values_unchanged), (months, 2 * months));
+    let one = ValueFilter {
+        indicator: Some(template.indicator.to_string()),
+        unit: Some("vn".into()),
+        period: Some("2040-05".parse().unwrap()),
+        revisions: true,
+        ..Default::default()
+    };
+    let all = store.values(&one, Page::ALL).await.unwrap();
+    let month = (2040 - 1950) * 12 + 4;
+    assert_eq!(
+        all.items.iter().map(|v| (v.revision, v.value.to_text())).collect::<Vec<_>>(),
+        [(1, month.to_string()), (2, (month + 5_000).to_string())]
+    );
+}
+
 async fn filters_and_pages(db: &TestDb) {
     let store = db.store.clone();
     store.apply(&fixture()).await.unwrap();
@@ -234,6 +283,7 @@ testkit::on_both_backends! {
     sign_in => crate::sign_in_attempts_are_throttled,
     every_kind => crate::every_kind_round_trips,
     revisions => crate::values_keep_every_revision,
+    many_values => crate::many_values_at_once,
     filters => crate::filters_and_pages,
     references => crate::references_are_enforced,
 }

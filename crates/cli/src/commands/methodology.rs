@@ -47,7 +47,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
         };
         let mut problems: Vec<String> =
-            match compile(&method, &|code| catalog.indicators.get(code).map(IndicatorInfo::from)) {
+            match compile(&method, &|code| catalog.indicators.get(code).map(|i| IndicatorInfo::from(&**i))) {
                 Ok(_) => Vec::new(),
                 Err(errors) => errors.iter().map(ToString::to_string).collect(),
             };

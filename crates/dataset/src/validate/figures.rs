@@ -26,7 +26,7 @@ fn timestamp(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 impl Validator<'_> {
-    pub(super) fn indicator(&mut self, f: &Fields) -> Option<Indicator> {
+    pub(super) fn indicator(&mut self, f: &Fields) -> Option<std::sync::Arc<Indicator>> {
         let code = self.required(f, "indicator")?;
         match self.catalog.indicators.get(code) {
             Some(i) => Some(i.clone()),
@@ -67,11 +67,11 @@ impl Validator<'_> {
             };
             let (Some(unit), Some(period), Some(value)) = (unit, period, figures.value) else { continue };
             let source = Self::text(f, "source");
-            let key = format!("{}|{}|{}|{:?}|{:?}", indicator.code, unit.key, period, source, revision);
+            let key = format!("{}|{}|{}|{:?}|{:?}", indicator.code, unit, period, source, revision);
             if self.unique(&mut seen, f, "indicator", key) {
                 self.out.values.push(NewValue {
-                    indicator: indicator.code,
-                    unit: unit.key,
+                    indicator: indicator.code.clone(),
+                    unit,
                     period,
                     value,
                     numerator: figures.numerator,
@@ -121,12 +121,7 @@ impl Validator<'_> {
                 }
                 let value = self.optional(p, "value", number);
                 let share = self.optional(p, "share", |t| model::number::parse_number(t).map(|n| n.value));
-                let members = p
-                    .list("members")
-                    .iter()
-                    .filter_map(|m| self.unit(p, "members", m, window))
-                    .map(|u| u.key)
-                    .collect();
+                let members = p.list("members").iter().filter_map(|m| self.unit(p, "members", m, window)).collect();
                 parts.push(BreakdownPart { label, value, share, members });
             }
             if let (Some(key), Some(title)) = (key, title)
@@ -141,7 +136,7 @@ impl Validator<'_> {
                     unit_of_measure: Self::text(f, "unit_of_measure"),
                     total,
                     population,
-                    indicator: indicator.map(|i| i.code),
+                    indicator: indicator.map(|i| i.code.clone()),
                     parts,
                     source: Self::text(f, "source"),
                     note: Self::text(f, "note"),
@@ -180,11 +175,11 @@ impl Validator<'_> {
             let qualifier = self.optional(f, "qualifier", str::parse::<Qualifier>).unwrap_or(Qualifier::Exact);
             let (Some(indicator), Some(unit), Some(from), Some(to)) = (indicator, unit, from, to) else { continue };
             let source = Self::text(f, "source");
-            let key = format!("{}|{}|{from}|{to}|{source:?}", indicator.code, unit.key);
+            let key = format!("{}|{}|{from}|{to}|{source:?}", indicator.code, unit);
             if self.unique(&mut seen, f, "indicator", key) && before == self.error_count() {
                 self.out.changes.push(StatedChange {
-                    indicator: indicator.code,
-                    unit: unit.key,
+                    indicator: indicator.code.clone(),
+                    unit,
                     from,
                     to,
                     absolute,

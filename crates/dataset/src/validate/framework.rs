@@ -129,7 +129,7 @@ impl Validator<'_> {
                     parts,
                     description: Self::text(f, "description"),
                 };
-                self.catalog.indicators.insert(indicator.code.to_string(), indicator.clone());
+                self.catalog.indicators.insert(indicator.code.to_string(), std::sync::Arc::new(indicator.clone()));
                 checked.push((f, indicator));
             }
         }

@@ -66,7 +66,7 @@ pub fn kinds_of(file: &str, bytes: &[u8]) -> Result<Vec<RecordKind>, ImportError
     if is_methodology(file, bytes) {
         return Ok(vec![RecordKind::Methodologies]);
     }
-    let mut kinds: Vec<RecordKind> = read(file, bytes)?.into_iter().map(|s| s.kind).collect();
+    let mut kinds = crate::fields::kinds(file, bytes)?;
     kinds.sort();
     Ok(kinds)
 }
@@ -131,7 +131,7 @@ impl Validator<'_> {
     }
 
     /// A unit named by key, code or name, which must have existed during `window`.
-    fn unit(&mut self, f: &Fields, field: &str, input: &str, window: Option<Window>) -> Option<Unit> {
+    fn unit(&mut self, f: &Fields, field: &str, input: &str, window: Option<Window>) -> Option<model::UnitKey> {
         match self.catalog.registry.resolve(input, window) {
             Ok(u) => {
                 if let Some(w) = window
@@ -141,7 +141,7 @@ impl Validator<'_> {
                     self.error(f, field, message);
                     return None;
                 }
-                Some(u.clone())
+                Some(u.key.clone())
             }
             Err(e) => {
                 self.error(f, field, e);
@@ -170,7 +170,7 @@ impl Validator<'_> {
             let agency = if item.starts_with("group:") {
                 self.group(f, field, &item).map(AgencyRef::Group)
             } else {
-                self.unit(f, field, &item, window).map(|u| AgencyRef::Unit(u.key))
+                self.unit(f, field, &item, window).map(AgencyRef::Unit)
             };
             if let Some(a) = agency
                 && !out.contains(&a)

@@ -27,7 +27,7 @@ impl Validator<'_> {
                 }
             };
         }
-        self.unit(f, "scope", text, period.map(Window::from)).map(|u| Scope::Unit(u.key))
+        self.unit(f, "scope", text, period.map(Window::from)).map(Scope::Unit)
     }
 
     pub(super) fn targets(&mut self, records: &[Fields]) {
@@ -64,7 +64,7 @@ impl Validator<'_> {
             let key = format!("{}|{programme}|{period}|{scope}", indicator.code);
             if self.unique(&mut seen, f, "indicator", key) && before == self.error_count() {
                 self.out.targets.push(Target {
-                    indicator: indicator.code,
+                    indicator: indicator.code.clone(),
                     programme,
                     period,
                     scope,

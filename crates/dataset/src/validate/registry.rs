@@ -100,13 +100,9 @@ impl Validator<'_> {
             // Units that end are named as they were the day before; new units as on the day.
             let before_day = effective.pred_opt().map(Window::from);
             let from: Vec<UnitKey> =
-                f.list("from").iter().filter_map(|u| self.unit(f, "from", u, before_day)).map(|u| u.key).collect();
-            let to: Vec<UnitKey> = f
-                .list("to")
-                .iter()
-                .filter_map(|u| self.unit(f, "to", u, Some(Window::from(effective))))
-                .map(|u| u.key)
-                .collect();
+                f.list("from").iter().filter_map(|u| self.unit(f, "from", u, before_day)).collect();
+            let to: Vec<UnitKey> =
+                f.list("to").iter().filter_map(|u| self.unit(f, "to", u, Some(Window::from(effective)))).collect();
             if from.is_empty() {
                 self.error(f, "from", "required");
             }

@@ -16,25 +16,10 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use model::measure::{Batch, COUNT_NAMES, Counts, Event, Procedure, Rollup, RowKey, Stored, What};
 
+use crate::bulk::{fixed_chunks, keys_table, numbered, placeholders};
 use crate::conn::{Conn, exec, run};
 use crate::rows::key;
 use crate::{Result, Store, StoreError};
-
-/// Splits `items` into statements of a few fixed sizes: `max`, then powers of two. Each
-/// size is prepared once and kept, so a connection holds a handful of statements
-/// rather than one per size a batch happened to have (which would grow the server's
-/// memory with the traffic, and prepare a large statement for nearly every batch).
-fn fixed_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
-    let mut out = Vec::new();
-    let mut rest = items;
-    while !rest.is_empty() {
-        let size = if rest.len() >= max { max } else { 1 << rest.len().ilog2() };
-        let (head, tail) = rest.split_at(size);
-        out.push(head);
-        rest = tail;
-    }
-    out
-}
 
 /// The most a roll-up's amount column holds: a sum of amounts stops here.
 pub(crate) const MAX_AMOUNT: i64 = 9_000_000_000_000_000_000;
@@ -80,33 +65,6 @@ pub(crate) async fn read_procedures(c: &mut Conn<'_>) -> Result<Vec<Procedure>> 
 
 pub(super) fn millis(at: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(at).unwrap_or_default()
-}
-
-/// `rows` tuples of `per_row` parameters, numbered (`$1`, for PostgreSQL) or plain
-/// (`?`, for SQLite: binding numbered parameters costs time in proportion to their
-/// count, which makes a statement of thousands quadratic).
-fn placeholders(numbered: bool, rows: usize, per_row: usize) -> String {
-    let mut sql = String::with_capacity(rows * per_row * 5);
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ",(" });
-        for i in 0..per_row {
-            if i > 0 {
-                sql.push(',');
-            }
-            if numbered {
-                sql.push('$');
-                sql.push_str(&(r * per_row + i + 1).to_string());
-            } else {
-                sql.push('?');
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
-fn numbered(c: &Conn<'_>) -> bool {
-    matches!(c, Conn::Postgres(_))
 }
 
 /// An event's ten columns, in the order every INSERT of events binds them.
@@ -183,9 +141,9 @@ async fn stored_contents(c: &mut Conn<'_>, events: &[&Event]) -> Result<Vec<Keye
     let mut found = Vec::with_capacity(events.len());
     for chunk in fixed_chunks(events, EVENT_CHUNK) {
         let sql = format!(
-            "SELECT unit, event_id, kind, procedure, dossier, at, detail, flag, number FROM events
-             WHERE (unit, event_id) IN (VALUES {})",
-            placeholders(numbered(c), chunk.len(), 2)
+            "{} SELECT e.unit, e.event_id, e.kind, e.procedure, e.dossier, e.at, e.detail, e.flag, e.number
+             FROM keys JOIN events e ON e.unit = keys.unit AND e.event_id = keys.event_id",
+            keys_table(numbered(c), &["unit", "event_id"], chunk.len())
         );
         let rows: Vec<KeyedContent> = run!(c, |c| {
             let mut q = sqlx::query_as(&sql);
@@ -437,7 +395,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::fixed_chunks;
+    use crate::bulk::fixed_chunks;
 
     #[test]
     fn statements_come_in_a_few_sizes() {
