@@ -6,6 +6,11 @@ mod seed;
 
 use clap::{Parser, Subcommand};
 
+/// Large imports and many small requests allocate in the millions: the system allocator
+/// spends more time consolidating its free lists than the database spends writing.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "dxmon", version, about = "Measure, monitor and report a national digital-transformation programme")]
 struct Cli {

@@ -18,6 +18,9 @@ use super::{DatabaseArg, out};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Write a large synthetic dataset (communes, indicators, ten years of values) as
+    /// files to import beside the seed.
+    Dataset(super::bench_data::DatasetArgs),
     /// Write N simulated events (national volume, from the first of a month) as NDJSON.
     Generate {
         #[command(flatten)]
@@ -60,6 +63,10 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
+        BenchCommand::Dataset(args) => {
+            let written = super::bench_data::write(&args).await?;
+            out(&format!("{written} values and their units and indicators to {}\n", args.out.display()))?;
+        }
         BenchCommand::Generate { database, events, out: path, since, seed } => {
             let store = database.open().await?;
             let settings = Settings { seed, scale: 1.0, ..Settings::default() };

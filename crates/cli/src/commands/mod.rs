@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod bench_data;
 pub mod check;
 pub mod demo;
 pub mod export;
