@@ -110,6 +110,8 @@ impl AppState {
     }
 
     pub async fn with_settings(store: store::Store, settings: Settings) -> Result<Self, store::StoreError> {
+        // Before anything records: the first snapshot's build counts too.
+        protect::prometheus();
         let ingest = Arc::new(ops::measure::Ingestor::new(store.clone()));
         let read = ops::read::ReadModel::open(store.clone()).await?;
         read.keep_fresh();
@@ -134,7 +136,7 @@ pub fn app(state: AppState) -> Router {
         router = router.route("/metrics", get(protect::metrics_page));
     }
     let router = router
-        .nest("/api/v1", api::router())
+        .merge(api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::conditional))
         .with_state(state)
         .layer(axum::middleware::from_fn(protect::measure))

@@ -198,6 +198,32 @@ async fn documents_itself_and_checks(db: &TestDb) {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {concrete}");
     }
     assert_eq!(documented.len(), 29, "every documented path is served: {documented:?}");
+    // Every operation of the document, method and path, reaches a handler of its own:
+    // neither the "no such endpoint" answer nor 405.
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        let concrete = path
+            .replace("{key}", "vn")
+            .replace("{code}", "dti.national")
+            .replace("{id}", "1")
+            .replace("{regime}", "dia-phuong-6-thang")
+            .replace("{unit}", "ha-noi")
+            .replace("{period}", "2026-H1");
+        for method in operations.as_object().unwrap().keys() {
+            let request = Request::builder().method(method.to_uppercase().as_str()).uri(&concrete);
+            let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            let body = String::from_utf8_lossy(&body);
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {concrete}");
+            assert!(!body.contains("no such endpoint"), "{method} {concrete}: {body}");
+        }
+    }
+    // The events' schema is the type the intake reads, with what it requires.
+    let event = &spec["components"]["schemas"]["Event"];
+    let mut required: Vec<&str> = event["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    required.sort_unstable();
+    assert_eq!(required, ["at", "event_id", "type", "unit"]);
+    assert_eq!(event["additionalProperties"], Value::Bool(false), "unknown fields are refused");
 
     let findings = ok(&app, "/api/v1/checks?lang=en").await.to_string();
     assert!(findings.contains("12/34 = 35.3%"), "{findings}");

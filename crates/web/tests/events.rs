@@ -157,7 +157,7 @@ async fn events_over_http(db: &TestDb) {
     let doc: Value =
         serde_json::from_slice(&axum::body::to_bytes(openapi.into_body(), usize::MAX).await.unwrap()).unwrap();
     assert!(doc["paths"]["/api/v1/events"]["post"].is_object());
-    assert!(doc["components"]["schemas"]["EventDoc"]["properties"]["fully_online"].is_object());
+    assert!(doc["components"]["schemas"]["Event"]["properties"]["fully_online"].is_object());
 }
 
 testkit::on_both_backends! {

@@ -11,23 +11,43 @@ use serde::{Deserialize, Serialize};
 
 /// An event as sent. Every field is optional here so that a missing one gets its own
 /// message; fields the format does not know are refused (a misspelt `on_time` must not
-/// pass as "late").
-#[derive(Debug, Deserialize)]
+/// pass as "late"). This type is also what the API documents, so the two cannot differ.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Wire {
+#[schema(as = Event)]
+pub struct Wire {
+    /// Unique within the sending system; sending it again changes nothing.
+    #[schema(required = true, nullable = false, max_length = 128)]
     event_id: Option<String>,
+    /// dossier.received, dossier.processed, dossier.returned, dossier.e_result,
+    /// dossier.digitised, dossier.paid, dossier.synced, feedback.received,
+    /// feedback.handled, feedback.rated or portal.view.
     #[serde(rename = "type")]
+    #[schema(required = true, nullable = false)]
     kind: Option<String>,
+    /// The unit's key (ha-noi) or statistics code (01), resolved on the event's date.
+    #[schema(required = true, nullable = false)]
     unit: Option<String>,
+    /// The procedure's code; required except for portal.view.
     procedure: Option<String>,
+    /// The dossier's id; required for dossier.* events.
     dossier: Option<String>,
+    /// When it happened: RFC 3339 with an offset (2026-11-23T08:15:00+07:00).
+    #[schema(required = true, nullable = false, format = DateTime)]
     at: Option<String>,
+    /// dossier.received: online, in_person or postal.
     channel: Option<String>,
+    /// dossier.received: the whole procedure runs online.
     fully_online: Option<bool>,
+    /// dossier.returned and feedback.handled: within the time allowed.
     on_time: Option<bool>,
+    /// feedback.rated.
     satisfied: Option<bool>,
+    /// dossier.paid: the fee paid online, in đồng.
     amount: Option<i64>,
+    /// portal.view: how long the page took to load, in milliseconds.
     load_ms: Option<i64>,
+    /// portal.view: the page's path.
     page: Option<String>,
 }
 

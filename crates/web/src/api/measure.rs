@@ -18,44 +18,6 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, Result};
 
-/// One event as a unit's system sends it. Fields that do not apply to the type are
-/// refused, as are fields the format does not know.
-// The format as the OpenAPI document shows it; the endpoint reads events with
-// `ops::measure::intake`, which gives each missing or misplaced field its own message.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct EventDoc {
-    /// Unique within the sending system; sending it again changes nothing.
-    pub event_id: String,
-    /// dossier.received, dossier.processed, dossier.returned, dossier.e_result,
-    /// dossier.digitised, dossier.paid, dossier.synced, feedback.received,
-    /// feedback.handled, feedback.rated or portal.view.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The unit's key (ha-noi) or statistics code (01), resolved on the event's date.
-    pub unit: String,
-    /// The procedure's code; required except for portal.view.
-    pub procedure: Option<String>,
-    /// The dossier's id; required for dossier.* events.
-    pub dossier: Option<String>,
-    /// When it happened: RFC 3339 with an offset (2026-11-23T08:15:00+07:00).
-    pub at: String,
-    /// dossier.received: online, in_person or postal.
-    pub channel: Option<String>,
-    /// dossier.received: the whole procedure runs online.
-    pub fully_online: Option<bool>,
-    /// dossier.returned and feedback.handled: within the time allowed.
-    pub on_time: Option<bool>,
-    /// feedback.rated.
-    pub satisfied: Option<bool>,
-    /// dossier.paid: the fee paid online, in đồng.
-    pub amount: Option<i64>,
-    /// portal.view: how long the page took to load, in milliseconds.
-    pub load_ms: Option<i64>,
-    /// portal.view: the page's path.
-    pub page: Option<String>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineErrorDto {
     /// The line of an NDJSON body, or the item of a JSON array, from 1.
@@ -153,7 +115,7 @@ impl From<IngestError> for ApiError {
 /// answer; each bad line is named with its reason and costs nothing else. An event
 /// for a unit the token is not bound to refuses the whole request (403).
 #[utoipa::path(post, path = "/api/v1/events", tag = "measurement",
-    request_body(content = Vec<EventDoc>, description = "application/json array, or application/x-ndjson with one event per line"),
+    request_body(content = Vec<ops::measure::intake::Wire>, description = "application/json array, or application/x-ndjson with one event per line"),
     security(("token" = [])),
     responses((status = 200, body = OutcomeDto),
         (status = 400, body = Problem, content_type = "application/problem+json"),

@@ -13,11 +13,15 @@ mod units;
 
 use std::str::FromStr;
 
+use axum::Router;
+use axum::body::Bytes;
 use axum::extract::FromRequestParts;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::http::header;
+use axum::routing::{any, get};
 use serde::Deserialize;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, Problem, Result};
@@ -65,50 +69,65 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
-}
-
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such endpoint; the API is described at /api/v1/openapi.json".into())
 }
 
+/// The API's routes, each declared once: its path, method and documentation come from
+/// the handler's `#[utoipa::path]`, so the router and the document cannot differ.
+fn documented() -> OpenApiRouter<AppState> {
+    let events = OpenApiRouter::new()
+        .routes(routes!(measure::post_events))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::HARD_BODY_LIMIT));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(units::list))
+        .routes(routes!(units::one))
+        .routes(routes!(units::groups))
+        .routes(routes!(framework::programmes))
+        .routes(routes!(framework::sources))
+        .routes(routes!(framework::list))
+        .routes(routes!(framework::one))
+        .routes(routes!(figures::list))
+        .routes(routes!(figures::on_map))
+        .routes(routes!(plans::targets))
+        .routes(routes!(plans::tasks))
+        .routes(routes!(figures::checks))
+        .routes(routes!(collection::regimes))
+        .routes(routes!(collection::completeness))
+        .routes(routes!(collection::list))
+        .routes(routes!(collection::one))
+        .routes(routes!(collection::save))
+        .routes(routes!(collection::submit))
+        .routes(routes!(collection::approve))
+        .routes(routes!(collection::send_back))
+        .routes(routes!(collection::audit))
+        .routes(routes!(rankings::list))
+        .routes(routes!(rankings::one))
+        .routes(routes!(rankings::rankings))
+        .routes(routes!(rankings::unit_scores))
+        .routes(routes!(measure::list))
+        .routes(routes!(measure::one))
+        .routes(routes!(measure::connections))
+        .merge(events)
+}
+
+/// The OpenAPI document of the routes `router` serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented().split_for_parts().1
+}
+
+/// The API under /api/v1, with its document at /api/v1/openapi.json and problem details
+/// for any other address under it.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/units", get(units::list))
-        .route("/units/{key}", get(units::one))
-        .route("/groups", get(units::groups))
-        .route("/programmes", get(framework::programmes))
-        .route("/sources", get(framework::sources))
-        .route("/indicators", get(framework::list))
-        .route("/indicators/{code}", get(framework::one))
-        .route("/values", get(figures::list))
-        .route("/values/on-map", get(figures::on_map))
-        .route("/targets", get(plans::targets))
-        .route("/tasks", get(plans::tasks))
-        .route("/checks", get(figures::checks))
-        .route("/regimes", get(collection::regimes))
-        .route("/regimes/{key}/completeness", get(collection::completeness))
-        .route("/submissions", get(collection::list))
-        .route("/submissions/{id}", get(collection::one))
-        .route("/submissions/{regime}/{unit}/{period}", put(collection::save))
-        .route("/submissions/{id}/submit", post(collection::submit))
-        .route("/submissions/{id}/approve", post(collection::approve))
-        .route("/submissions/{id}/return", post(collection::send_back))
-        .route("/audit", get(collection::audit))
-        .route("/methodologies", get(rankings::list))
-        .route("/methodologies/{id}", get(rankings::one))
-        .route("/rankings", get(rankings::rankings))
-        .route("/units/{key}/scores", get(rankings::unit_scores))
-        .route(
-            "/events",
-            post(measure::post_events).layer(axum::extract::DefaultBodyLimit::max(crate::HARD_BODY_LIMIT)),
-        )
-        .route("/measurements", get(measure::list))
-        .route("/measurements/{unit}", get(measure::one))
-        .route("/connections", get(measure::connections))
-        .route("/openapi.json", get(openapi))
-        .fallback(not_found)
+    let (api, doc) = documented().split_for_parts();
+    let json = Bytes::from(doc.to_json().unwrap_or_default());
+    let document = move || {
+        let json = json.clone();
+        async move { ([(header::CONTENT_TYPE, "application/json")], json) }
+    };
+    api.route("/api/v1/openapi.json", get(document))
+        .route("/api/v1", any(not_found))
+        .route("/api/v1/{*rest}", any(not_found))
 }
 
 #[derive(OpenApi)]
@@ -118,38 +137,7 @@ pub fn router() -> Router<AppState> {
         description = "Read access to the units, indicators, values, targets, tasks, indices and rankings \
                        of a national digital-transformation programme. Errors are RFC 9457 problem details.",
     ),
-    paths(
-        units::list,
-        units::one,
-        units::groups,
-        framework::programmes,
-        framework::sources,
-        framework::list,
-        framework::one,
-        figures::list,
-        figures::on_map,
-        figures::checks,
-        plans::targets,
-        plans::tasks,
-        rankings::list,
-        rankings::one,
-        rankings::rankings,
-        rankings::unit_scores,
-        collection::regimes,
-        collection::completeness,
-        collection::list,
-        collection::one,
-        collection::save,
-        collection::submit,
-        collection::approve,
-        collection::send_back,
-        collection::audit,
-        measure::post_events,
-        measure::list,
-        measure::one,
-        measure::connections,
-    ),
-    components(schemas(Problem, ops::collection::FieldError, measure::EventDoc)),
+    components(schemas(Problem, ops::collection::FieldError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
