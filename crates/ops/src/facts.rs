@@ -23,6 +23,9 @@ pub struct Facts {
     by_indicator: HashMap<String, std::ops::Range<usize>>,
     /// Whether each value is its period's current revision.
     current: Vec<bool>,
+    /// How many current revisions come before each position (one more entry than
+    /// `values`): a page of a long list is found without reading what comes before it.
+    current_before: Vec<usize>,
 }
 
 /// What `Facts` are made of, as the store gives it: reading it is IO, indexing it (in
@@ -85,24 +88,108 @@ impl Facts {
             let next = values.get(i + 1);
             current[i] = !next.is_some_and(|n| n.indicator == v.indicator && n.unit == v.unit && n.period == v.period);
         }
+        let mut current_before = Vec::with_capacity(values.len() + 1);
+        current_before.push(0);
+        for (i, is_current) in current.iter().enumerate() {
+            current_before.push(current_before[i] + usize::from(*is_current));
+        }
         for list in by_series.values_mut() {
             list.sort_by_key(|&i| (values[i].period.end(), values[i].period.start(), values[i].revision));
         }
-        Facts { reference, registry, values, targets, tasks, indicators, by_series, by_indicator, current }
+        Facts {
+            reference,
+            registry,
+            values,
+            targets,
+            tasks,
+            indicators,
+            by_series,
+            by_indicator,
+            current,
+            current_before,
+        }
     }
 
     /// The values that `filter` picks, in their order (indicator, unit, period,
     /// revision): what the store's `values` gives, from memory.
     pub fn values_where<'a>(&'a self, filter: &'a ValueFilter) -> impl Iterator<Item = &'a ValueRecord> + 'a {
-        let range = match &filter.indicator {
-            Some(code) => self.by_indicator.get(code.as_str()).cloned().unwrap_or(0..0),
-            None => 0..self.values.len(),
-        };
+        let range = self.range_of(filter.indicator.as_deref());
         range.filter(move |&i| filter.revisions || self.current[i]).map(|i| &self.values[i]).filter(move |v| {
             filter.unit.as_deref().is_none_or(|u| v.unit.as_str() == u)
                 && filter.period.is_none_or(|p| v.period == p)
                 && filter.within.is_none_or(|w| v.period.start() >= w.start() && v.period.end() <= w.end())
                 && filter.provenance.is_none_or(|p| v.provenance == p)
+        })
+    }
+
+    /// Where an indicator's values are in `values` (all of them without one).
+    fn range_of(&self, indicator: Option<&str>) -> std::ops::Range<usize> {
+        match indicator {
+            Some(code) => self.by_indicator.get(code).cloned().unwrap_or(0..0),
+            None => 0..self.values.len(),
+        }
+    }
+
+    /// One page of the values `filter` picks, and how many it picks in all. A filter of
+    /// an indicator alone (or of nothing) is answered from the counts kept at build time,
+    /// whatever the page, without reading the values before it; others read the list.
+    pub fn values_page<'a>(
+        &'a self,
+        filter: &'a ValueFilter,
+        skip: usize,
+        take: usize,
+    ) -> (Vec<&'a ValueRecord>, usize) {
+        let by_indicator_alone =
+            filter.unit.is_none() && filter.period.is_none() && filter.within.is_none() && filter.provenance.is_none();
+        if !by_indicator_alone {
+            let mut total = 0;
+            let mut page = Vec::new();
+            for (i, v) in self.values_where(filter).enumerate() {
+                total += 1;
+                if i >= skip && page.len() < take {
+                    page.push(v);
+                }
+            }
+            return (page, total);
+        }
+        let range = self.range_of(filter.indicator.as_deref());
+        if filter.revisions {
+            let from = range.start.saturating_add(skip).min(range.end);
+            let to = from.saturating_add(take).min(range.end);
+            return (self.values[from..to].iter().collect(), range.len());
+        }
+        let counted = &self.current_before[range.start..=range.end];
+        let total = counted[counted.len() - 1] - counted[0];
+        // The first position with `skip` current revisions of the range before it.
+        let wanted = counted[0].saturating_add(skip);
+        let from = range.start + counted.partition_point(|&c| c < wanted);
+        let page = (from..range.end).filter(|&i| self.current[i]).take(take).map(|i| &self.values[i]).collect();
+        (page, total)
+    }
+
+    /// The targets that `filter` picks, in the store's order: what its `targets` gives,
+    /// from memory.
+    pub fn targets_where<'a>(&'a self, filter: &'a TargetFilter) -> impl Iterator<Item = &'a Target> + 'a {
+        self.targets.iter().filter(move |t| {
+            filter.indicator.as_deref().is_none_or(|i| t.indicator.as_str() == i)
+                && filter.programme.as_deref().is_none_or(|p| t.programme.as_str() == p)
+                && filter.period.is_none_or(|p| t.period == p)
+        })
+    }
+
+    /// The tasks that `filter` picks, in the store's order: an agency's are those it is
+    /// responsible for itself or through one of its groups.
+    pub fn tasks_where<'a>(&'a self, filter: &'a TaskFilter) -> impl Iterator<Item = &'a Task> + 'a {
+        let groups = filter.agency.as_deref().and_then(|a| self.registry.get(a)).map(|u| &u.groups);
+        self.tasks.iter().filter(move |t| {
+            filter.list.as_deref().is_none_or(|l| t.list.as_str() == l)
+                && filter.status.is_none_or(|s| t.status == s)
+                && filter.agency.as_deref().is_none_or(|a| {
+                    t.responsible.iter().any(|r| match r {
+                        AgencyRef::Unit(u) => u.as_str() == a,
+                        AgencyRef::Group(g) => groups.is_some_and(|gs| gs.contains(g)),
+                    })
+                })
         })
     }
 

@@ -44,17 +44,11 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ValueQuer
         revisions: q.revisions.unwrap_or(false),
     };
     let snapshot = state.read.snapshot();
-    let mut total = 0i64;
-    let mut items = Vec::new();
     let skip = usize::try_from(window.offset).unwrap_or(usize::MAX);
     let take = usize::try_from(window.limit).unwrap_or(0);
-    for (i, v) in snapshot.facts.values_where(&filter).enumerate() {
-        total += 1;
-        if i >= skip && items.len() < take {
-            items.push(ValueDto::from(v.clone()));
-        }
-    }
-    Ok(Json(ValuePage { items, page: page_no, per_page, total }))
+    let (found, total) = snapshot.facts.values_page(&filter, skip, take);
+    let items = found.into_iter().cloned().map(ValueDto::from).collect();
+    Ok(Json(ValuePage { items, page: page_no, per_page, total: i64::try_from(total).unwrap_or(i64::MAX) }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

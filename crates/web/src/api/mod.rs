@@ -53,6 +53,21 @@ fn page(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32, store::Pa
     Ok((page, per_page, store::Page { limit: i64::from(per_page), offset }))
 }
 
+/// One page of what `items` holds, converted, and how many it holds in all.
+fn one_page<'a, T: Clone + 'a, D: From<T>>(items: impl Iterator<Item = &'a T>, window: store::Page) -> (Vec<D>, i64) {
+    let skip = usize::try_from(window.offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(window.limit).unwrap_or(0);
+    let mut total = 0i64;
+    let mut page = Vec::new();
+    for (i, item) in items.enumerate() {
+        total += 1;
+        if i >= skip && page.len() < take {
+            page.push(D::from(item.clone()));
+        }
+    }
+    (page, total)
+}
+
 /// A query parameter parsed with the model's own parser; its error is the message.
 fn parse<T: FromStr>(name: &str, value: Option<&str>) -> Result<Option<T>>
 where

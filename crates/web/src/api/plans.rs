@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 
-use super::dto::{TargetDto, TargetPage, TaskDto, TaskPage};
-use super::{ApiQuery, page, parse};
+use super::dto::{TargetPage, TaskPage};
+use super::{ApiQuery, one_page, page, parse};
 use crate::AppState;
 use crate::error::{Problem, Result};
 
@@ -30,13 +30,9 @@ pub async fn targets(State(state): State<AppState>, ApiQuery(q): ApiQuery<Target
         programme: q.programme,
         period: parse("period", q.period.as_deref())?,
     };
-    let found = state.store.targets(&filter, window).await?;
-    Ok(Json(TargetPage {
-        items: found.items.into_iter().map(TargetDto::from).collect(),
-        page: page_no,
-        per_page,
-        total: found.total,
-    }))
+    let snapshot = state.read.snapshot();
+    let (items, total) = one_page(snapshot.facts.targets_where(&filter), window);
+    Ok(Json(TargetPage { items, page: page_no, per_page, total }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -58,11 +54,7 @@ pub struct TaskQuery {
 pub async fn tasks(State(state): State<AppState>, ApiQuery(q): ApiQuery<TaskQuery>) -> Result<Json<TaskPage>> {
     let (page_no, per_page, window) = page(q.page, q.per_page)?;
     let filter = store::TaskFilter { list: q.list, status: parse("status", q.status.as_deref())?, agency: q.agency };
-    let found = state.store.tasks(&filter, window).await?;
-    Ok(Json(TaskPage {
-        items: found.items.into_iter().map(TaskDto::from).collect(),
-        page: page_no,
-        per_page,
-        total: found.total,
-    }))
+    let snapshot = state.read.snapshot();
+    let (items, total) = one_page(snapshot.facts.tasks_where(&filter), window);
+    Ok(Json(TaskPage { items, page: page_no, per_page, total }))
 }
