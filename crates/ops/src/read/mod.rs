@@ -43,11 +43,27 @@ pub struct ReadModel {
     wake: Arc<Notify>,
 }
 
+/// A snapshot of what the store holds now, its build counted and timed.
+async fn built(store: &Store) -> Result<Snapshot, StoreError> {
+    let started = Instant::now();
+    let fresh = Snapshot::build(store).await?;
+    metrics::counter!("dxmon_snapshot_builds_total").increment(1);
+    metrics::histogram!("dxmon_snapshot_build_seconds").record(started.elapsed().as_secs_f64());
+    metrics::gauge!("dxmon_snapshot_version").set(fresh.version as f64);
+    tracing::info!(
+        version = fresh.version,
+        values = fresh.facts.values.len(),
+        took_ms = started.elapsed().as_millis() as u64,
+        "read model built"
+    );
+    Ok(fresh)
+}
+
 impl ReadModel {
     /// Builds the first snapshots: a server answers from the start with what the store
     /// holds.
     pub async fn open(store: Store) -> Result<Arc<ReadModel>, StoreError> {
-        let snapshot = Snapshot::build(&store).await?;
+        let snapshot = built(&store).await?;
         let live = Live::build(&store, chrono::Utc::now()).await?;
         Ok(Arc::new(ReadModel {
             store,
@@ -81,17 +97,7 @@ impl ReadModel {
         if version == self.snapshot.load().version {
             return Ok(false);
         }
-        let started = Instant::now();
-        let fresh = Snapshot::build(&self.store).await?;
-        metrics::counter!("dxmon_snapshot_builds_total").increment(1);
-        metrics::histogram!("dxmon_snapshot_build_seconds").record(started.elapsed().as_secs_f64());
-        metrics::gauge!("dxmon_snapshot_version").set(fresh.version as f64);
-        tracing::info!(
-            version = fresh.version,
-            values = fresh.facts.values.len(),
-            took_ms = started.elapsed().as_millis() as u64,
-            "read model rebuilt"
-        );
+        let fresh = built(&self.store).await?;
         self.snapshot.store(Arc::new(fresh));
         Ok(true)
     }
