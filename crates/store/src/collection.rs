@@ -401,7 +401,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let Some(sub) = self.submission(id).await? else {
-            return Err(StoreError::Conflict(format!("there is no submission {id}")));
+            return Err(StoreError::NotFound(format!("there is no submission {id}")));
         };
         let now = Utc::now().trunc_subsecs(6);
         let mut tx = self.begin().await?;

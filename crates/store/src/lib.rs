@@ -56,6 +56,11 @@ pub enum StoreError {
     NoSchema(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// What was asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The state of what is stored does not allow the write (a name taken, a revision
+    /// already stored, a submission changed meanwhile).
     #[error("{0}")]
     Conflict(String),
     /// The store cannot take this now (its disk failed, its writer stopped); a client

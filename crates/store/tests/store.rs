@@ -168,6 +168,18 @@ async fn many_values_at_once(db: &TestDb) {
     );
 }
 
+/// What is missing is said as missing, not as a conflict of state: a client told 409
+/// would wait for the state to change.
+async fn a_missing_submission_is_not_found(db: &TestDb) {
+    use model::collection::SubmissionStatus;
+    let err = db
+        .store
+        .set_submission_status(999_999, SubmissionStatus::Draft, SubmissionStatus::Submitted, None, "someone")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+}
+
 async fn filters_and_pages(db: &TestDb) {
     let store = db.store.clone();
     store.apply(&fixture()).await.unwrap();
@@ -284,6 +296,7 @@ testkit::on_both_backends! {
     every_kind => crate::every_kind_round_trips,
     revisions => crate::values_keep_every_revision,
     many_values => crate::many_values_at_once,
+    missing_submission => crate::a_missing_submission_is_not_found,
     filters => crate::filters_and_pages,
     references => crate::references_are_enforced,
 }

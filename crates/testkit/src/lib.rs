@@ -33,10 +33,15 @@ pub async fn sqlite() -> TestDb {
     TestDb { store, url: format!("sqlite:{}", path.display()), _dir: Some(dir), schema: None }
 }
 
-/// The base PostgreSQL URL, or None after saying that the test is skipped.
+/// The base PostgreSQL URL, or None after saying that the test is skipped. Where
+/// `DXMON_REQUIRE_POSTGRES` is set (CI sets it), a missing URL fails the test instead:
+/// a skipped test must not pass for a run one.
 pub fn postgres_url() -> Option<String> {
     match std::env::var(POSTGRES_ENV) {
         Ok(url) => Some(url),
+        Err(_) if std::env::var_os("DXMON_REQUIRE_POSTGRES").is_some() => {
+            panic!("DXMON_REQUIRE_POSTGRES is set but {POSTGRES_ENV} is not: the PostgreSQL tests cannot run")
+        }
         Err(_) => {
             // Written past the test harness's capture, so that the skip is seen.
             let _ = writeln!(

@@ -74,7 +74,8 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::Store(store::StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            ApiError::Store(store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -86,6 +87,8 @@ impl ApiError {
             ApiError::Store(store::StoreError::Unavailable(_)) | ApiError::Unavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            // A busy database or a serialisation failure left nothing: trying again may do.
+            ApiError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) | ApiError::Render(_) | ApiError::Work(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,6 +97,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
+            ApiError::Store(store::StoreError::NotFound(_) | store::StoreError::Conflict(_)) => {}
             ApiError::Store(e) => tracing::error!(error = %e, "request failed in the store"),
             ApiError::Render(e) => tracing::error!(error = %e, "a report could not be rendered"),
             ApiError::Work(e) => tracing::error!(error = %e, "work off the runtime failed"),
@@ -115,7 +119,9 @@ impl IntoResponse for ApiError {
         };
         let unauthorized = matches!(self, ApiError::Unauthorized(_));
         let detail = match &self {
-            ApiError::Store(store::StoreError::Unavailable(_)) => {
+            // Said to the client as the store says it: what is missing, what is in the way.
+            ApiError::Store(e @ (store::StoreError::NotFound(_) | store::StoreError::Conflict(_))) => e.to_string(),
+            ApiError::Store(e) if matches!(e, store::StoreError::Unavailable(_)) || e.is_transient() => {
                 "the server cannot take this now; try again later".into()
             }
             _ => self.to_string(),
@@ -172,7 +178,29 @@ impl From<ops::collection::CollectionError> for ApiError {
             }
             C::Workflow(w) => ApiError::Conflict(w.to_string()),
             C::Store(store::StoreError::Conflict(m)) => ApiError::Conflict(m),
+            C::Store(store::StoreError::NotFound(m)) => ApiError::NotFound(m),
             C::Store(s) => ApiError::Store(s),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use store::StoreError;
+
+    #[test]
+    fn store_errors_keep_their_meaning() {
+        let answer = |e: StoreError| {
+            let response = ApiError::Store(e).into_response();
+            (response.status(), response.headers().get(header::RETRY_AFTER).is_some())
+        };
+        assert_eq!(answer(StoreError::NotFound("no submission 9".into())), (StatusCode::NOT_FOUND, false));
+        assert_eq!(answer(StoreError::Conflict("the name is taken".into())), (StatusCode::CONFLICT, false));
+        assert_eq!(
+            answer(StoreError::Unavailable("the writer stopped".into())),
+            (StatusCode::SERVICE_UNAVAILABLE, true)
+        );
+        assert_eq!(answer(StoreError::Corrupt("a bad row".into())), (StatusCode::INTERNAL_SERVER_ERROR, false));
     }
 }

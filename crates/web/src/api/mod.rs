@@ -1,6 +1,8 @@
-//! The JSON API under /api/v1: read access to units (with lineage), indicators, values
-//! (with revisions, and on a later map of units), targets, tasks and the consistency
-//! check; methodologies, rankings and a unit's scores. Lists are paginated; errors are problem details.
+//! The JSON API under /api/v1. Reads: units (with lineage), indicators, values (with
+//! revisions, and on a later map of units), targets, tasks, the consistency check,
+//! methodologies, rankings, a unit's scores, live measurements and connections. Writes:
+//! submissions of figures and their review (a session or a unit's token), and units'
+//! systems' events. Lists are paginated; errors are problem details.
 
 mod collection;
 pub mod dto;
@@ -149,8 +151,10 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     info(
         title = "dxmon API",
-        description = "Read access to the units, indicators, values, targets, tasks, indices and rankings \
-                       of a national digital-transformation programme. Errors are RFC 9457 problem details.",
+        description = "The units, indicators, values, targets, tasks, indices, rankings and live measurements \
+                       of a national digital-transformation programme to read; units' submissions of figures, \
+                       their review, and units' systems' events to write. Errors are RFC 9457 problem details; \
+                       503 with Retry-After means the server cannot take the request now and it may be sent again.",
     ),
     components(schemas(Problem, ops::collection::FieldError)),
     modifiers(&BearerAuth)
