@@ -47,7 +47,7 @@ impl Caller {
         let who = self.require()?;
         if let Via::Session { csrf, .. } = &self.via {
             let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-            if sent != Some(csrf.as_str()) {
+            if !sent.is_some_and(|sent| same_token(sent, csrf)) {
                 return Err(ApiError::Forbidden("a write with a session needs its X-CSRF-Token header".into()));
             }
         }
@@ -58,13 +58,20 @@ impl Caller {
     pub fn for_form(&self, sent: &str) -> Result<&Principal, ApiError> {
         let who = self.require()?;
         match &self.via {
-            Via::Session { csrf, .. } if csrf == sent => Ok(who),
+            Via::Session { csrf, .. } if same_token(sent, csrf) => Ok(who),
             Via::Session { .. } => {
                 Err(ApiError::Forbidden("the form has expired; reload the page and try again".into()))
             }
             _ => Ok(who),
         }
     }
+}
+
+/// Whether a form token sent is the session's, compared in constant time: how long a
+/// wrong guess takes to refuse says nothing of how much of it was right.
+fn same_token(sent: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    sent.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -114,4 +121,15 @@ pub fn clear_cookie() -> Cookie<'static> {
     c.set_path("/");
     c.make_removal();
     c
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn form_tokens_are_compared_whole() {
+        assert!(super::same_token("a1b2c3", "a1b2c3"));
+        assert!(!super::same_token("a1b2c4", "a1b2c3"));
+        assert!(!super::same_token("a1b2c", "a1b2c3"));
+        assert!(!super::same_token("", "a1b2c3"));
+    }
 }
