@@ -71,6 +71,16 @@ pub enum CollectionError {
 }
 
 impl CollectionError {
+    /// Whether the submission's state, as stored, refused the step: the person reloads
+    /// and decides again.
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            CollectionError::Workflow(_) => true,
+            CollectionError::Store(s) => s.kind() == store::ErrorKind::Conflict,
+            _ => false,
+        }
+    }
+
     /// The message for a person, in their language.
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {

@@ -67,11 +67,61 @@ pub enum StoreError {
     /// may try again later, against this server after a restart or another one.
     #[error("{0}")]
     Unavailable(String),
+    /// What was given cannot be stored as it is (it names what does not exist, it
+    /// leaves out what is required); sending it again will not help.
+    #[error("{0}")]
+    Invalid(String),
     #[error("could not write to disk: {0}")]
     Disk(#[from] std::io::Error),
 }
 
+/// What a failure means to the one who asked, whichever backend raised it: what a web
+/// answer or a retry decides on, never on the variant or the database's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// What was asked for does not exist.
+    NotFound,
+    /// The stored state does not allow this write; reload and decide again.
+    Conflict,
+    /// The request cannot be stored as it is.
+    Invalid,
+    /// Not now: the database is busy or gone, the disk or the writer failed. The same
+    /// request may succeed later.
+    Unavailable,
+    /// A fault of the server or of the stored data.
+    Internal,
+}
+
 impl StoreError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::NotFound(_) => ErrorKind::NotFound,
+            StoreError::Conflict(_) => ErrorKind::Conflict,
+            StoreError::Invalid(_) => ErrorKind::Invalid,
+            StoreError::Unavailable(_) | StoreError::Disk(_) => ErrorKind::Unavailable,
+            e if e.is_transient() => ErrorKind::Unavailable,
+            StoreError::Database(sqlx::Error::Database(e)) => match e.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => ErrorKind::Conflict,
+                sqlx::error::ErrorKind::ForeignKeyViolation
+                | sqlx::error::ErrorKind::NotNullViolation
+                | sqlx::error::ErrorKind::CheckViolation => ErrorKind::Invalid,
+                _ => ErrorKind::Internal,
+            },
+            StoreError::Database(sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => ErrorKind::Unavailable,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => match e.extended_code {
+                // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
+                2067 | 1555 => ErrorKind::Conflict,
+                // SQLITE_CONSTRAINT_FOREIGNKEY, _CHECK, _NOTNULL
+                787 | 275 | 1299 => ErrorKind::Invalid,
+                _ if e.code == rusqlite::ErrorCode::DiskFull || e.code == rusqlite::ErrorCode::SystemIoFailure => {
+                    ErrorKind::Unavailable
+                }
+                _ => ErrorKind::Internal,
+            },
+            _ => ErrorKind::Internal,
+        }
+    }
+
     /// Whether trying again may succeed: a deadlock or serialisation failure in
     /// PostgreSQL, a busy database in SQLite. The failed transaction left nothing.
     pub fn is_transient(&self) -> bool {
@@ -235,7 +285,29 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{ErrorKind, StoreError, redact_url};
+
+    /// A constraint the database enforces means the same to the caller as the store's
+    /// own refusal: a taken key is a conflict, a missing reference is invalid input.
+    #[test]
+    fn constraint_failures_have_their_meaning() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             CREATE TABLE unit (key TEXT PRIMARY KEY);
+             CREATE TABLE value (unit TEXT NOT NULL REFERENCES unit(key), v REAL CHECK (v >= 0));
+             INSERT INTO unit VALUES ('ha-noi');",
+        )
+        .unwrap();
+        let kind = |sql: &str| StoreError::from(conn.execute(sql, []).unwrap_err()).kind();
+        assert_eq!(kind("INSERT INTO unit VALUES ('ha-noi')"), ErrorKind::Conflict);
+        assert_eq!(kind("INSERT INTO value VALUES ('hue', 1)"), ErrorKind::Invalid);
+        assert_eq!(kind("INSERT INTO value VALUES ('ha-noi', -1)"), ErrorKind::Invalid);
+        assert_eq!(kind("INSERT INTO value VALUES (NULL, 1)"), ErrorKind::Invalid);
+        assert_eq!(kind("INSERT INTO nowhere VALUES (1)"), ErrorKind::Internal);
+        assert_eq!(StoreError::NotFound("no submission 9".into()).kind(), ErrorKind::NotFound);
+        assert_eq!(StoreError::Unavailable("the writer stopped".into()).kind(), ErrorKind::Unavailable);
+    }
 
     #[test]
     fn passwords_are_not_printed() {

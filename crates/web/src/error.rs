@@ -6,6 +6,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use store::ErrorKind;
 use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
@@ -74,8 +75,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) | ApiError::Store(store::StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
-            ApiError::Store(store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -84,12 +84,16 @@ impl ApiError {
             ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Store(store::StoreError::Unavailable(_)) | ApiError::Unavailable(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            // A busy database or a serialisation failure left nothing: trying again may do.
-            ApiError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Store(_) | ApiError::Render(_) | ApiError::Work(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(e) => match e.kind() {
+                ErrorKind::NotFound => StatusCode::NOT_FOUND,
+                ErrorKind::Conflict => StatusCode::CONFLICT,
+                ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                // A busy database, a serialisation failure, a stopped writer: trying again may do.
+                ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            ApiError::Render(_) | ApiError::Work(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -97,7 +101,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
-            ApiError::Store(store::StoreError::NotFound(_) | store::StoreError::Conflict(_)) => {}
+            ApiError::Store(e) if e.kind() != ErrorKind::Internal => tracing::warn!(error = %e, "the store refused"),
             ApiError::Store(e) => tracing::error!(error = %e, "request failed in the store"),
             ApiError::Render(e) => tracing::error!(error = %e, "a report could not be rendered"),
             ApiError::Work(e) => tracing::error!(error = %e, "work off the runtime failed"),
@@ -120,10 +124,16 @@ impl IntoResponse for ApiError {
         let unauthorized = matches!(self, ApiError::Unauthorized(_));
         let detail = match &self {
             // Said to the client as the store says it: what is missing, what is in the way.
-            ApiError::Store(e @ (store::StoreError::NotFound(_) | store::StoreError::Conflict(_))) => e.to_string(),
-            ApiError::Store(e) if matches!(e, store::StoreError::Unavailable(_)) || e.is_transient() => {
-                "the server cannot take this now; try again later".into()
-            }
+            ApiError::Store(e) => match (e, e.kind()) {
+                (
+                    store::StoreError::NotFound(m) | store::StoreError::Conflict(m) | store::StoreError::Invalid(m),
+                    _,
+                ) => m.clone(),
+                (_, ErrorKind::Conflict) => "this conflicts with what is stored; reload and try again".into(),
+                (_, ErrorKind::Invalid) => "this names something that does not exist or leaves out what is required".into(),
+                (_, ErrorKind::Unavailable) => "the server cannot take this now; try again later".into(),
+                _ => self.to_string(),
+            },
             _ => self.to_string(),
         };
         let errors = match self {
@@ -177,8 +187,6 @@ impl From<ops::collection::CollectionError> for ApiError {
                 ApiError::Invalid(format!("{} figure(s) could not be taken; nothing was stored", errors.len()), errors)
             }
             C::Workflow(w) => ApiError::Conflict(w.to_string()),
-            C::Store(store::StoreError::Conflict(m)) => ApiError::Conflict(m),
-            C::Store(store::StoreError::NotFound(m)) => ApiError::NotFound(m),
             C::Store(s) => ApiError::Store(s),
         }
     }
@@ -201,6 +209,7 @@ mod tests {
             answer(StoreError::Unavailable("the writer stopped".into())),
             (StatusCode::SERVICE_UNAVAILABLE, true)
         );
+        assert_eq!(answer(StoreError::Invalid("no unit 'xx'".into())), (StatusCode::UNPROCESSABLE_ENTITY, false));
         assert_eq!(answer(StoreError::Corrupt("a bad row".into())), (StatusCode::INTERNAL_SERVER_ERROR, false));
     }
 }

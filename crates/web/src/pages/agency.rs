@@ -266,10 +266,7 @@ pub async fn decide(
             }
             Ok(Redirect::to("/agency").into_response())
         }
-        Err(
-            e @ (ops::collection::CollectionError::Workflow(_)
-            | ops::collection::CollectionError::Store(store::StoreError::Conflict(_))),
-        ) => {
+        Err(e) if e.is_conflict() => {
             let page = review_page(&state, lang, &caller, id, Some(e.message(lang))).await?;
             Ok((StatusCode::CONFLICT, render(&page)).into_response())
         }

@@ -300,9 +300,7 @@ async fn refused(
 ) -> Result<Response, ApiError> {
     let (errors, status) = match &e {
         CollectionError::Invalid(errors) => (errors.clone(), StatusCode::UNPROCESSABLE_ENTITY),
-        CollectionError::Workflow(_) | CollectionError::Store(store::StoreError::Conflict(_)) => {
-            (Vec::new(), StatusCode::CONFLICT)
-        }
+        e if e.is_conflict() => (Vec::new(), StatusCode::CONFLICT),
         CollectionError::BadRequest(_) => (Vec::new(), StatusCode::BAD_REQUEST),
         _ => return Err(e.into()),
     };
