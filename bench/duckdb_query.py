@@ -15,6 +15,10 @@ from datetime import date, datetime, timedelta, timezone
 import duckdb
 
 
+RATE_NAMES = ["online_dossier_rate", "fully_online_rate", "on_time_rate", "digitised_rate",
+              "e_result_rate", "online_payment_rate"]
+
+
 def main(events_file, month, procedures_csv, repeat=5):
     year, mon = (int(x) for x in month.split("-"))
     first = date(year, mon, 1)
@@ -64,7 +68,8 @@ def main(events_file, month, procedures_csv, repeat=5):
         "events": count,
         "load_s": load_s,
         "query_ms": statistics.median(times),
-        "rates": {u: list(r) for u, *r in answer},
+        # Named as dxmon's API and `dxmon bench query` name the rates.
+        "rates": {u: dict(zip(RATE_NAMES, r)) for u, *r in answer},
     }))
 
 

@@ -15,17 +15,9 @@ set -euo pipefail
 DURATION=${DURATION:-15}
 HEAVY_CLIENTS=${HEAVY_CLIENTS:-4}
 PORT=${PORT:-18282}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$ROOT/bench/work}
-export DXMON_LOG=error
-
-if ! command -v wrk > /dev/null; then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get install -y -qq wrk > /dev/null
-fi
-mkdir -p "$WORK"
-cargo build --release --quiet --bin dxmon --manifest-path "$ROOT/Cargo.toml"
-DXMON="$ROOT/target/release/dxmon"
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+need_wrk
 DB="$WORK/heavy.db"
 rm -f "$DB"*
 URL="sqlite:$DB"
@@ -60,22 +52,14 @@ request = function()
 end
 LUA
 
-# One line: requests/s, p50 and p99 from wrk's --latency output.
-probe() {
-    local label=$1 path=$2
-    wrk -t1 -c1 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$path" | awk -v label="$label" '
-        /Requests\/sec/ {rps=$2}
-        $1=="50%" {p50=$2} $1=="99%" {p99=$2}
-        END {printf "%-44s %10s req/s   p50 %8s   p99 %8s\n", label, rps, p50, p99}'
-}
 
-probe "/health, alone" /health
-probe "/, alone" /
+probe "/health, alone" 1 1 "http://127.0.0.1:$PORT/health"
+probe "/, alone" 1 1 "http://127.0.0.1:$PORT/"
 wrk -t2 -c"$HEAVY_CLIENTS" -d"$((2 * DURATION + 10))s" --latency -s "$WORK/heavy.lua" "http://127.0.0.1:$PORT" > "$WORK/heavy-load.txt" &
 LOAD=$!
 sleep 3
-probe "/health, $HEAVY_CLIENTS clients on heavy endpoints" /health
-probe "/, $HEAVY_CLIENTS clients on heavy endpoints" /
+probe "/health, $HEAVY_CLIENTS clients on heavy endpoints" 1 1 "http://127.0.0.1:$PORT/health"
+probe "/, $HEAVY_CLIENTS clients on heavy endpoints" 1 1 "http://127.0.0.1:$PORT/"
 wait $LOAD
 awk '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
      END {printf "%-44s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n", "the heavy endpoints themselves", rps, p50, p99, bad+0}' "$WORK/heavy-load.txt"

@@ -19,16 +19,11 @@ BACKEND=${2:-sqlite}
 CLIENTS=${CLIENTS:-8}
 BATCH=${BATCH:-5000}
 SINCE=${SINCE:-2026-10-01}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$ROOT/bench/work}
 PG=${DXMON_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${PORT:-18181}
 MONTH=2026-10
-export DXMON_LOG=error
-
-mkdir -p "$WORK"
-cargo build --release --quiet --bin dxmon --manifest-path "$ROOT/Cargo.toml"
-DXMON="$ROOT/target/release/dxmon"
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 if [ ! -x "$WORK/venv/bin/python" ]; then
     python3 -m venv "$WORK/venv"
     "$WORK/venv/bin/pip" install --quiet duckdb
@@ -78,8 +73,9 @@ curve = sys.argv[7].split()
 for unit, rates in query["rates"].items():
     other = duck["rates"].get(unit)
     assert other is not None, f"DuckDB has no figures for {unit}"
-    for a, b in zip(rates, other):
-        assert (a is None and b is None) or abs(a - b) < 1e-9, f"{unit}: {rates} vs {other}"
+    for name, b in other.items():
+        a = rates[name]
+        assert (a is None and b is None) or abs(a - b) < 1e-9, f"{unit} {name}: {rates} vs {other}"
 assert query["events"] == duck["events"], f"dxmon holds {query['events']} events, DuckDB {duck['events']}"
 scan = "PostgreSQL" if backend == "postgres" else "SQLite"
 print(f"backend {backend}: {ingest['events']:,} events sent ({ingest['accepted']:,} new, {ingest['duplicate']:,} sent twice), "

@@ -22,17 +22,9 @@ CLIENTS=${CLIENTS:-8 64}
 DATASETS=${DATASETS:-seed large}
 FEEDS=${FEEDS:-off live}
 PORT=${PORT:-18283}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$ROOT/bench/work}
-export DXMON_LOG=error
-
-if ! command -v wrk > /dev/null; then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get install -y -qq wrk > /dev/null
-fi
-mkdir -p "$WORK"
-cargo build --release --quiet --bin dxmon --manifest-path "$ROOT/Cargo.toml"
-DXMON="$ROOT/target/release/dxmon"
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+need_wrk
 BASE="http://127.0.0.1:$PORT"
 
 PATHS=(
@@ -64,15 +56,6 @@ prepare() {
     fi
 }
 
-# One line: requests/s, p50 and p99 from wrk's --latency output.
-probe() {
-    local label=$1 clients=$2 path=$3
-    wrk -t2 -c"$clients" -d"${DURATION}s" --latency "$BASE$path" | awk -v label="$label" -v path="$path" '
-        /Requests\/sec/ {rps=$2}
-        $1=="50%" {p50=$2} $1=="99%" {p99=$2}
-        /Non-2xx/ {bad=$NF}
-        END {printf "%-20s %-56s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n", label, path, rps, p50, p99, bad+0}'
-}
 
 # A figure from the server's /metrics.
 metric() {
@@ -103,7 +86,7 @@ for dataset in $DATASETS; do
         fi
         for clients in $CLIENTS; do
             for path in "${PATHS[@]}"; do
-                probe "$dataset/$feed/$clients" "$clients" "$path"
+                probe "$dataset/$feed/$clients $path" 2 "$clients" "$BASE$path"
             done
         done
         [ -n "$FEEDER" ] && kill "$FEEDER" 2>/dev/null || true

@@ -370,80 +370,32 @@ async fn checks_methodology_files(db: &TestDb) {
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.toml");
-    std::fs::write(
-        &file,
-        r#"
-id = "broken"
-version = "1"
-name = "Hỏng"
-applies_from = "2023"
-max = 100
-population = "provinces"
-
-[[grades]]
-label = "A"
-min = 80
-max = 100
-
-[[grades]]
-label = "B"
-min = 0
-max = 85
-
-[[pillars]]
-key = "p"
-name = "Trụ cột"
-max = 100
-
-[[pillars.indexes]]
-key = "i"
-name = "Chỉ số"
-max = 100
-
-[[pillars.indexes.components]]
-key = "unknown"
-name = "Không có"
-indicator = "gov.no_such_rate"
-max = 30
-rule = { kind = "rate" }
-
-[[pillars.indexes.components]]
-key = "wrong_kind"
-name = "Sai loại"
-indicator = "portal.grade"
-max = 30
-rule = { kind = "rate" }
-
-[[pillars.indexes.components]]
-key = "a"
-name = "Vòng A"
-max = 20
-rule = { kind = "formula", expr = "b + 1", vars = { b = "component:b" } }
-
-[[pillars.indexes.components]]
-key = "b"
-name = "Vòng B"
-max = 10
-rule = { kind = "formula", expr = "a * 2", vars = { a = "component:a" } }
-"#,
-    )
-    .unwrap();
+    // The shared fixture made wrong in five ways, each of which the check names.
+    let broken = testkit::METHODOLOGY
+        .replace("indicator = \"rate\"\nmax = 20", "indicator = \"gov.no_such_rate\"\nmax = 20")
+        .replace("indicator = \"share\"", "indicator = \"portal.grade\"")
+        .replace("max = 20\nrule = { kind = \"steps\"", "max = 10\nrule = { kind = \"steps\"")
+        .replace("min = 50\nmax = 80", "min = 50\nmax = 85")
+        .replace("p = \"component:plan\"", "p = \"component:bonus2\"")
+        + "[[pillars.indexes.components]]\nkey = \"bonus2\"\nname = \"Bonus 2\"\nmax = 0\n\
+           rule = { kind = \"formula\", expr = \"b\", vars = { b = \"component:bonus\" } }\n";
+    std::fs::write(&file, broken).unwrap();
     let out = dxmon(&db.url, &["methodology", "check", file.to_str().unwrap()]);
     assert!(!out.status.success());
     let text = stdout(&out);
     let name = file.display().to_string();
     for expected in [
         format!(
-            "{name}: pillars[0] (p) › indexes[0] (i): the components add up to 90 points, but the index's max is 100"
+            "{name}: pillars[0] (p) › indexes[0] (one): the components add up to 50 points, but the index's max is 60"
         ),
         format!(
-            "{name}: pillars[0] (p) › indexes[0] (i) › components[0] (unknown): unknown indicator 'gov.no_such_rate'"
+            "{name}: pillars[0] (p) › indexes[0] (one) › components[0] (rate): unknown indicator 'gov.no_such_rate'"
         ),
         format!(
-            "{name}: pillars[0] (p) › indexes[0] (i) › components[1] (wrong_kind): indicator 'portal.grade' is category, but this rule reads a number"
+            "{name}: pillars[0] (p) › indexes[0] (one) › components[1] (target): indicator 'portal.grade' is category, but this rule reads a number"
         ),
         format!("{name}: grades[0] (A) and grades[1] (B): the bands overlap from 80 to 85"),
-        format!("{name}: formulas depend on each other in a cycle: a → b → a"),
+        format!("{name}: formulas depend on each other in a cycle: bonus → bonus2 → bonus"),
     ] {
         assert!(text.contains(&expected), "missing {expected:?} in:\n{text}");
     }

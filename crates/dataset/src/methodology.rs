@@ -24,55 +24,15 @@ pub fn write(m: &Methodology) -> String {
 mod tests {
     use super::*;
 
-    const MINI: &str = r#"
-id = "mini"
-version = "1"
-name = "Chỉ số thử"
-applies_from = "2022"
-max = 100
-
-[[grades]]
-label = "A"
-min = 50
-max = 100
-
-[[grades]]
-label = "B"
-min = 0
-max = 50
-
-[[pillars]]
-key = "p"
-name = "Trụ cột"
-max = 100
-
-[[pillars.indexes]]
-key = "i"
-name = "Chỉ số chính"
-max = 100
-
-[[pillars.indexes.components]]
-key = "c1"
-name = "Thành phần"
-indicator = "gov.online_dossier_rate"
-max = 60
-rule = { kind = "target", target = 50 }
-
-[[pillars.indexes.components]]
-key = "c2"
-name = "Thành phần 2"
-indicator = "portal.grade"
-max = 40
-rule = { kind = "categories", points = { A = 40, B = 30 } }
-"#;
+    const MINI: &str = testkit::METHODOLOGY;
 
     #[test]
     fn reads_the_tree() {
         let m = read("m.toml", MINI.as_bytes()).unwrap();
-        assert_eq!(m.components().count(), 2);
-        assert_eq!(m.grade(50.0).map(|g| g.label.as_str()), Some("A"));
+        assert_eq!(m.components().count(), 7);
+        assert_eq!(m.grade(80.0).map(|g| g.label.as_str()), Some("A"));
         assert_eq!(m.grade(100.0).map(|g| g.label.as_str()), Some("A"));
-        assert_eq!(m.grade(49.99).map(|g| g.label.as_str()), Some("B"));
+        assert_eq!(m.grade(79.99).map(|g| g.label.as_str()), Some("B"));
         let again = read("m.toml", write(&m).as_bytes()).unwrap();
         assert_eq!(again, m);
     }
@@ -81,7 +41,7 @@ rule = { kind = "categories", points = { A = 40, B = 30 } }
     fn says_where_a_file_is_wrong() {
         let typo = MINI.replace("kind = \"target\", target = 50", "kind = \"targte\", target = 50");
         let e = read("m.toml", typo.as_bytes()).unwrap_err().to_string();
-        assert!(e.starts_with("m.toml:33:17: unknown variant `targte`"), "{e}");
+        assert!(e.starts_with("m.toml:44:17: unknown variant `targte`"), "{e}");
         assert!(e.contains("targte"), "{e}");
         let unknown = MINI.replace("max = 60", "max = 60\nweight = 2");
         let e = read("m.toml", unknown.as_bytes()).unwrap_err().to_string();

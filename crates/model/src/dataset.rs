@@ -34,6 +34,32 @@ pub struct NewValue {
     pub recorded_at: Option<DateTime<Utc>>,
 }
 
+/// What a value states, in the text it is stored as. Storing a value that states what
+/// the latest revision states changes nothing; any difference makes a new revision.
+/// Text rather than numbers: "52.80" states a precision that "52.8" does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stated {
+    pub value: String,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    pub provenance: String,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+impl NewValue {
+    pub fn statement(&self) -> Stated {
+        Stated {
+            value: self.value.to_text(),
+            numerator: self.numerator.map(|x| x.to_string()),
+            denominator: self.denominator.map(|x| x.to_string()),
+            provenance: self.provenance.as_str().to_owned(),
+            source: self.source.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
 impl From<ValueRecord> for NewValue {
     fn from(v: ValueRecord) -> Self {
         NewValue {

@@ -25,7 +25,7 @@ pub mod text;
 pub mod unit;
 pub mod value;
 
-pub use dataset::{Dataset, NewValue};
+pub use dataset::{Dataset, NewValue, Stated};
 pub use indicator::{AgencyRef, Direction, Indicator, IndicatorKind, Pillar, Programme, ProgrammeKind};
 pub use key::{
     BreakdownKey, EventKey, GroupKey, IndicatorCode, KeyError, PillarKey, ProgrammeKey, RegimeKey, SourceKey, TaskKey,

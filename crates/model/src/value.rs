@@ -312,16 +312,6 @@ pub struct ValueRecord {
 }
 
 impl ValueRecord {
-    /// Whether another record states the same figures from the same place.
-    pub fn same_statement(&self, other: &ValueRecord) -> bool {
-        self.value == other.value
-            && self.numerator == other.numerator
-            && self.denominator == other.denominator
-            && self.provenance == other.provenance
-            && self.source == other.source
-            && self.note == other.note
-    }
-
     /// The document a source reference names: its first word ("seed-001").
     pub fn source_document(&self) -> Option<&str> {
         crate::source::document_of(self.source.as_deref()?)

@@ -11,7 +11,7 @@ use model::collection::{
 use model::value::{StatedFigures, check_figures};
 use model::{Datum, Indicator, Lang, Period, RegimeKey, UnitKey, UnitRegistry};
 use serde::Serialize;
-use store::{AuditEntry, AuditFilter, Page, Paged, Store, StoreError, SubmissionFilter};
+use store::{AuditEntry, AuditFilter, Page, Paged, Store, StoreError, SubmissionFilter, ValueFilter};
 
 /// A figure as typed or read from a cell, before it is checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
@@ -68,6 +68,23 @@ pub enum CollectionError {
     Workflow(WorkflowError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The figures a unit has for the period before `period`, by indicator code, as stored:
+/// what a form and a template show beside each field as "Kỳ trước".
+pub async fn previous_values(
+    store: &Store,
+    unit: &UnitKey,
+    period: Period,
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let filter = ValueFilter { unit: Some(unit.to_string()), period: Some(period.previous()), ..Default::default() };
+    Ok(store
+        .values(&filter, Page::ALL)
+        .await?
+        .items
+        .into_iter()
+        .map(|v| (v.indicator.to_string(), v.value.to_text()))
+        .collect())
 }
 
 impl CollectionError {

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use model::access::{Principal, Role};
-use model::collection::{Submission, SubmissionStatus, SubmittedValue};
+use model::collection::{Submission, SubmissionStatus};
 use model::{Datum, Period, Provenance, UnitKey};
 use ops::collection::{CollectionError, ValueInput};
 use store::{AuditFilter, Page, ValueFilter};
@@ -323,28 +323,7 @@ async fn one_unit_cannot_touch_another(db: &TestDb) {
 }
 
 fn fake_submission(values: Vec<(&str, Datum)>) -> Submission {
-    Submission {
-        id: 0,
-        regime: REGIME.parse().unwrap(),
-        unit: key("ha-noi"),
-        period: period(),
-        status: SubmissionStatus::Draft,
-        values: values
-            .into_iter()
-            .map(|(i, v)| SubmittedValue {
-                indicator: i.parse().unwrap(),
-                value: v,
-                numerator: None,
-                denominator: None,
-                note: None,
-            })
-            .collect(),
-        comment: None,
-        updated_at: chrono::Utc::now(),
-        first_submitted_at: None,
-        decided_at: None,
-        decided_by: None,
-    }
+    testkit::draft_submission(REGIME, "ha-noi", period(), &values)
 }
 
 async fn the_excel_template(db: &TestDb) {

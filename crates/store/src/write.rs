@@ -311,26 +311,16 @@ struct Current {
 }
 
 impl Current {
-    /// What a value will be stored as.
-    fn of(v: &NewValue, revision: i64) -> Current {
-        Current {
-            revision,
-            value: v.value.to_text(),
-            numerator: v.numerator.map(|x| x.to_string()),
-            denominator: v.denominator.map(|x| x.to_string()),
-            provenance: v.provenance.as_str().to_owned(),
-            source: v.source.clone(),
-            note: v.note.clone(),
-        }
-    }
-
     fn states_the_same_as(&self, v: &NewValue) -> bool {
-        self.value == v.value.to_text()
-            && self.numerator == v.numerator.map(|x| x.to_string())
-            && self.denominator == v.denominator.map(|x| x.to_string())
-            && self.provenance == v.provenance.as_str()
-            && self.source == v.source
-            && self.note == v.note
+        let stored = Stated {
+            value: self.value.clone(),
+            numerator: self.numerator.clone(),
+            denominator: self.denominator.clone(),
+            provenance: self.provenance.clone(),
+            source: self.source.clone(),
+            note: self.note.clone(),
+        };
+        stored == v.statement()
     }
 }
 
@@ -371,15 +361,15 @@ impl Known<'_> {
     fn states_the_same_as(&self, v: &NewValue) -> bool {
         match self {
             Known::Stored(c) => c.states_the_same_as(v),
-            Known::Batch(earlier, r) => Current::of(earlier, *r).states_the_same_as(v),
+            Known::Batch(earlier, _) => earlier.statement() == v.statement(),
         }
     }
 }
 
-/// Appends many values, each as its next revision or as the revision it names, with the
-/// same rules as `value`, in a statement for every few hundred: the revisions stored for
-/// their keys are read first, then each value is judged in order against them and
-/// against those before it, then the new rows are inserted. Returns how many were new.
+/// Appends many values, each as its next revision or as the revision it names, in a
+/// statement for every few hundred: the revisions stored for their keys are read first,
+/// then each value is judged in order against them and against those before it, then
+/// the new rows are inserted. Returns how many were new.
 async fn values(c: &mut Conn<'_>, items: &[NewValue], now: DateTime<Utc>) -> Result<usize> {
     // Each key once, in the order first given, and its place in that list.
     let mut keys: Vec<SeriesKey<'_>> = Vec::new();
@@ -485,58 +475,7 @@ async fn values(c: &mut Conn<'_>, items: &[NewValue], now: DateTime<Utc>) -> Res
 /// Appends a value as its next revision, or as the revision it names; false if it
 /// repeats what is already there.
 pub(crate) async fn value(c: &mut Conn<'_>, v: &NewValue, now: DateTime<Utc>) -> Result<bool> {
-    let existing: Option<Current> = match v.revision {
-        Some(r) => run!(c, |c| sqlx::query_as(
-            "SELECT revision, value, numerator, denominator, provenance, source, note FROM indicator_values
-             WHERE indicator = $1 AND unit = $2 AND period = $3 AND revision = $4"
-        )
-        .bind(v.indicator.as_str())
-        .bind(v.unit.as_str())
-        .bind(v.period.to_string())
-        .bind(i64::from(r))
-        .fetch_optional(&mut *c)
-        .await)?,
-        None => run!(c, |c| sqlx::query_as(
-            "SELECT revision, value, numerator, denominator, provenance, source, note FROM indicator_values
-             WHERE indicator = $1 AND unit = $2 AND period = $3 ORDER BY revision DESC LIMIT 1"
-        )
-        .bind(v.indicator.as_str())
-        .bind(v.unit.as_str())
-        .bind(v.period.to_string())
-        .fetch_optional(&mut *c)
-        .await)?,
-    };
-    let revision = match (&existing, v.revision) {
-        (Some(e), _) if e.states_the_same_as(v) => return Ok(false),
-        (Some(e), Some(_)) => {
-            return Err(StoreError::Conflict(format!(
-                "revision {} of {} for {} in {} is already stored with other figures; a revision is never rewritten",
-                e.revision, v.indicator, v.unit, v.period
-            )));
-        }
-        (Some(e), None) => e.revision + 1,
-        (None, Some(r)) => i64::from(r),
-        (None, None) => 1,
-    };
-    exec!(c, |c| sqlx::query(
-        "INSERT INTO indicator_values (indicator, unit, period, period_start, period_end, revision, value,
-             numerator, denominator, provenance, source, note, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-    )
-    .bind(v.indicator.as_str())
-    .bind(v.unit.as_str())
-    .bind(v.period.to_string())
-    .bind(v.period.start())
-    .bind(v.period.end())
-    .bind(revision)
-    .bind(v.value.to_text())
-    .bind(v.numerator.map(|x| x.to_string()))
-    .bind(v.denominator.map(|x| x.to_string()))
-    .bind(v.provenance.as_str())
-    .bind(&v.source)
-    .bind(&v.note)
-    .bind(v.recorded_at.unwrap_or(now)))?;
-    Ok(true)
+    Ok(values(c, std::slice::from_ref(v), now).await? == 1)
 }
 
 async fn targets(c: &mut Conn<'_>, items: &[Target]) -> Result<()> {

@@ -11,9 +11,44 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use model::collection::{Submission, SubmissionStatus, SubmittedValue};
+use model::{Datum, Period, UnitKey};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use store::Store;
+
+/// A small methodology in the file format with every rule, a view and a formula, over
+/// indicators of the tests' own ("rate", "share", "meetings", "has_plan", "grade",
+/// "load_time"): tests replace parts of its text to make each kind of mistake.
+pub const METHODOLOGY: &str = include_str!("../fixtures/methodology.toml");
+
+/// A draft submission of `unit` for `period` under `regime`, holding `values` as the
+/// figures a reporter typed: what a filled template or form is made from in tests.
+pub fn draft_submission(regime: &str, unit: &str, period: Period, values: &[(&str, Datum)]) -> Submission {
+    let key = |what: &str, text: &str| -> String { format!("{what} '{text}' in a test fixture") };
+    Submission {
+        id: 0,
+        regime: regime.parse().unwrap_or_else(|e| panic!("{}: {e}", key("regime", regime))),
+        unit: UnitKey::parse(unit).unwrap_or_else(|e| panic!("{}: {e}", key("unit", unit))),
+        period,
+        status: SubmissionStatus::Draft,
+        values: values
+            .iter()
+            .map(|(indicator, value)| SubmittedValue {
+                indicator: indicator.parse().unwrap_or_else(|e| panic!("{}: {e}", key("indicator", indicator))),
+                value: value.clone(),
+                numerator: None,
+                denominator: None,
+                note: None,
+            })
+            .collect(),
+        comment: None,
+        updated_at: chrono::Utc::now(),
+        first_submitted_at: None,
+        decided_at: None,
+        decided_by: None,
+    }
+}
 
 pub const POSTGRES_ENV: &str = "DXMON_TEST_POSTGRES_URL";
 

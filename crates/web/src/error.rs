@@ -130,7 +130,9 @@ impl IntoResponse for ApiError {
                     _,
                 ) => m.clone(),
                 (_, ErrorKind::Conflict) => "this conflicts with what is stored; reload and try again".into(),
-                (_, ErrorKind::Invalid) => "this names something that does not exist or leaves out what is required".into(),
+                (_, ErrorKind::Invalid) => {
+                    "this names something that does not exist or leaves out what is required".into()
+                }
                 (_, ErrorKind::Unavailable) => "the server cannot take this now; try again later".into(),
                 _ => self.to_string(),
             },

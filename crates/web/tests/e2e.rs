@@ -17,8 +17,7 @@ use std::time::Duration;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use model::access::Role;
-use model::collection::{Submission, SubmissionStatus, SubmittedValue};
-use model::{Datum, Lang, Period, UnitKey};
+use model::{Datum, Lang, Period};
 
 const REGIME: &str = "dia-phuong-6-thang";
 const PASSWORD: &str = "mat-khau-thu-nghiem";
@@ -72,28 +71,7 @@ async fn workbook(store: &store::Store, period: Period, edoc: Datum) -> Vec<u8> 
         ("dx.steering_meetings", number("4")),
         ("dx.plan_issued", Datum::YesNo(true)),
     ];
-    let filled = Submission {
-        id: 0,
-        regime: REGIME.parse().unwrap(),
-        unit: UnitKey::parse("ha-noi").unwrap(),
-        period,
-        status: SubmissionStatus::Draft,
-        values: values
-            .into_iter()
-            .map(|(i, v)| SubmittedValue {
-                indicator: i.parse().unwrap(),
-                value: v,
-                numerator: None,
-                denominator: None,
-                note: None,
-            })
-            .collect(),
-        comment: None,
-        updated_at: chrono::Utc::now(),
-        first_submitted_at: None,
-        decided_at: None,
-        decided_by: None,
-    };
+    let filled = testkit::draft_submission(REGIME, "ha-noi", period, &values);
     ops::template::generate(&cx, &unit, period, Some(&filled), &|_| None, Lang::Vi).unwrap()
 }
 

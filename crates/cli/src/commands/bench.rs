@@ -208,21 +208,8 @@ async fn query(store: &store::Store, month: Period, repeat: usize) -> anyhow::Re
     anyhow::ensure!(answer == scanned, "the roll-ups and the scan disagree");
     rollup_ms.sort_by(f64::total_cmp);
     scan_ms.sort_by(f64::total_cmp);
-    let rates: serde_json::Map<String, serde_json::Value> = answer
-        .iter()
-        .map(|(u, c)| {
-            let r = c.rates();
-            let six = [
-                r.online_dossier_rate,
-                r.fully_online_rate,
-                r.on_time_rate,
-                r.digitised_rate,
-                r.e_result_rate,
-                r.online_payment_rate,
-            ];
-            (u.clone(), serde_json::json!(six))
-        })
-        .collect();
+    let rates: serde_json::Map<String, serde_json::Value> =
+        answer.iter().map(|(u, c)| (u.clone(), serde_json::json!(c.rates()))).collect();
     Ok(serde_json::json!({
         "month": month.to_string(), "provinces": answer.len(),
         "rollup_ms": percentile(&rollup_ms, 0.5), "scan_ms": percentile(&scan_ms, 0.5),

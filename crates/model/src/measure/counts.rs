@@ -110,79 +110,129 @@ impl Counts {
         *self = Counts::from_array(a);
     }
 
-    /// Each measured indicator with the part and the whole it is the share of.
-    pub fn shares(&self) -> [(&'static str, i64, i64); 9] {
-        let returned = self.on_time.saturating_add(self.late);
-        [
-            ("service.online_dossier_rate", self.received_online, self.received),
-            ("service.fully_online_dossier_rate", self.fully_online, self.received),
-            ("service.on_time_rate", self.on_time, returned),
-            ("service.digitised_rate", self.digitised, self.received),
-            ("service.e_result_rate", self.e_result, returned),
-            ("service.online_payment_rate", self.paid_online, self.received_with_fee),
-            ("service.dossier_sync_rate", self.synced, self.received),
-            (
-                "service.feedback_on_time_rate",
-                self.feedback_on_time,
-                self.feedback_on_time.saturating_add(self.feedback_late),
-            ),
-            (
-                "service.feedback_satisfaction_rate",
-                self.feedback_satisfied,
-                self.feedback_satisfied.saturating_add(self.feedback_unsatisfied),
-            ),
-        ]
-    }
-
     /// The measured rates, in percent; a rate whose base is zero is not measured.
     pub fn rates(&self) -> Rates {
-        let pct = |part: i64, whole: i64| (whole > 0).then(|| 100.0 * part as f64 / whole as f64);
-        let returned = self.on_time.saturating_add(self.late);
-        Rates {
-            online_dossier_rate: pct(self.received_online, self.received),
-            fully_online_rate: pct(self.fully_online, self.received),
-            on_time_rate: pct(self.on_time, returned),
-            digitised_rate: pct(self.digitised, self.received),
-            e_result_rate: pct(self.e_result, returned),
-            online_payment_rate: pct(self.paid_online, self.received_with_fee),
-            sync_rate: pct(self.synced, self.received),
-            feedback_on_time_rate: pct(self.feedback_on_time, self.feedback_on_time.saturating_add(self.feedback_late)),
-            feedback_satisfaction_rate: pct(
-                self.feedback_satisfied,
-                self.feedback_satisfied.saturating_add(self.feedback_unsatisfied),
-            ),
-        }
+        Rates(RATES.map(|rate| rate.percent(self)))
     }
 }
 
-/// Rates in percent, each `None` when nothing it is a share of has happened.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Rates {
-    pub online_dossier_rate: Option<f64>,
-    pub fully_online_rate: Option<f64>,
-    pub on_time_rate: Option<f64>,
-    pub digitised_rate: Option<f64>,
-    pub e_result_rate: Option<f64>,
-    pub online_payment_rate: Option<f64>,
-    pub sync_rate: Option<f64>,
-    pub feedback_on_time_rate: Option<f64>,
-    pub feedback_satisfaction_rate: Option<f64>,
+/// A rate measured from events: the indicator it is a value of, its name in the API,
+/// what a page calls it, and the counters it is the share of.
+pub struct Rate {
+    pub indicator: &'static str,
+    pub name: &'static str,
+    /// Vietnamese and English labels, where the live figures show this rate.
+    pub label: Option<(&'static str, &'static str)>,
+    part: fn(&Counts) -> i64,
+    whole: fn(&Counts) -> i64,
 }
 
+impl Rate {
+    /// The part and the whole the rate is the share of.
+    pub fn share(&self, counts: &Counts) -> (i64, i64) {
+        ((self.part)(counts), (self.whole)(counts))
+    }
+
+    /// In percent; `None` when nothing it is a share of has happened.
+    pub fn percent(&self, counts: &Counts) -> Option<f64> {
+        let (part, whole) = self.share(counts);
+        (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
+    }
+}
+
+/// Every measured rate: the one table that publishing, the API, the live figures and the
+/// benchmark read.
+pub const RATES: [Rate; 9] = [
+    Rate {
+        indicator: "service.online_dossier_rate",
+        name: "online_dossier_rate",
+        label: Some(("Hồ sơ tiếp nhận trực tuyến", "Dossiers received online")),
+        part: |c| c.received_online,
+        whole: |c| c.received,
+    },
+    Rate {
+        indicator: "service.fully_online_dossier_rate",
+        name: "fully_online_rate",
+        label: Some(("Hồ sơ trực tuyến toàn trình", "Dossiers handled fully online")),
+        part: |c| c.fully_online,
+        whole: |c| c.received,
+    },
+    Rate {
+        indicator: "service.on_time_rate",
+        name: "on_time_rate",
+        label: Some(("Hồ sơ giải quyết đúng hạn", "Dossiers resolved on time")),
+        part: |c| c.on_time,
+        whole: |c| c.on_time.saturating_add(c.late),
+    },
+    Rate {
+        indicator: "service.digitised_rate",
+        name: "digitised_rate",
+        label: Some(("Hồ sơ được số hóa", "Dossiers digitised")),
+        part: |c| c.digitised,
+        whole: |c| c.received,
+    },
+    Rate {
+        indicator: "service.e_result_rate",
+        name: "e_result_rate",
+        label: Some(("Hồ sơ có kết quả điện tử", "Dossiers with an electronic result")),
+        part: |c| c.e_result,
+        whole: |c| c.on_time.saturating_add(c.late),
+    },
+    Rate {
+        indicator: "service.online_payment_rate",
+        name: "online_payment_rate",
+        label: Some(("Hồ sơ thanh toán trực tuyến", "Dossiers paid online")),
+        part: |c| c.paid_online,
+        whole: |c| c.received_with_fee,
+    },
+    Rate {
+        indicator: "service.dossier_sync_rate",
+        name: "sync_rate",
+        label: Some(("Hồ sơ đồng bộ lên Cổng DVC quốc gia", "Dossiers synchronised to the national portal")),
+        part: |c| c.synced,
+        whole: |c| c.received,
+    },
+    Rate {
+        indicator: "service.feedback_on_time_rate",
+        name: "feedback_on_time_rate",
+        label: None,
+        part: |c| c.feedback_on_time,
+        whole: |c| c.feedback_on_time.saturating_add(c.feedback_late),
+    },
+    Rate {
+        indicator: "service.feedback_satisfaction_rate",
+        name: "feedback_satisfaction_rate",
+        label: None,
+        part: |c| c.feedback_satisfied,
+        whole: |c| c.feedback_satisfied.saturating_add(c.feedback_unsatisfied),
+    },
+];
+
+/// Rates in percent in the order of `RATES`, each `None` when nothing it is a share of
+/// has happened. Serialised as an object keyed by each rate's name.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Rates([Option<f64>; 9]);
+
 impl Rates {
-    /// Each rate with the indicator it is a measured value of.
-    pub fn by_indicator(&self) -> [(&'static str, Option<f64>); 9] {
-        [
-            ("service.online_dossier_rate", self.online_dossier_rate),
-            ("service.fully_online_dossier_rate", self.fully_online_rate),
-            ("service.on_time_rate", self.on_time_rate),
-            ("service.digitised_rate", self.digitised_rate),
-            ("service.e_result_rate", self.e_result_rate),
-            ("service.online_payment_rate", self.online_payment_rate),
-            ("service.dossier_sync_rate", self.sync_rate),
-            ("service.feedback_on_time_rate", self.feedback_on_time_rate),
-            ("service.feedback_satisfaction_rate", self.feedback_satisfaction_rate),
-        ]
+    /// Each rate with its value.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static Rate, Option<f64>)> + '_ {
+        RATES.iter().zip(self.0.iter().copied())
+    }
+
+    /// The rate measured for an indicator, if it is one of `RATES` and was measured.
+    pub fn of(&self, indicator: &str) -> Option<f64> {
+        self.iter().find(|(rate, _)| rate.indicator == indicator).and_then(|(_, v)| v)
+    }
+}
+
+impl Serialize for Rates {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(RATES.len()))?;
+        for (rate, value) in self.iter() {
+            map.serialize_entry(rate.name, &value)?;
+        }
+        map.end()
     }
 }
 
@@ -201,13 +251,18 @@ mod tests {
         c.add(What::ElectronicResult, false);
         c.add(What::PaidOnline { amount: 30_000 }, false);
         let r = c.rates();
-        assert_eq!(r.online_dossier_rate, Some(50.0));
-        assert_eq!(r.fully_online_rate, Some(50.0));
-        assert!((r.on_time_rate.unwrap() - 200.0 / 3.0).abs() < 1e-9);
-        assert!((r.e_result_rate.unwrap() - 100.0 / 3.0).abs() < 1e-9);
-        assert_eq!(r.online_payment_rate, Some(100.0));
-        assert_eq!(r.feedback_on_time_rate, None, "no feedback handled: not measured, not zero");
+        assert_eq!(r.of("service.online_dossier_rate"), Some(50.0));
+        assert_eq!(r.of("service.fully_online_dossier_rate"), Some(50.0));
+        assert!((r.of("service.on_time_rate").unwrap() - 200.0 / 3.0).abs() < 1e-9);
+        assert!((r.of("service.e_result_rate").unwrap() - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!(r.of("service.online_payment_rate"), Some(100.0));
+        assert_eq!(r.of("service.feedback_on_time_rate"), None, "no feedback handled: not measured, not zero");
         assert_eq!(c.paid_amount, 30_000);
+        let json = serde_json::to_value(r).unwrap();
+        assert_eq!(json["online_dossier_rate"], 50.0, "the API names each rate: {json}");
+        assert_eq!(json["sync_rate"], 0.0);
+        assert_eq!(json["feedback_on_time_rate"], serde_json::Value::Null);
+        assert_eq!(json.as_object().unwrap().len(), RATES.len());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 mod counts;
 mod rollup;
 
-pub use counts::{COUNT_NAMES, Counts, Rates};
+pub use counts::{COUNT_NAMES, Counts, RATES, Rate, Rates};
 pub use rollup::{ALL_PROCEDURES, Batch, FeedDelta, LoadTimes, MAX_LOAD_MS, Rollup, RowKey};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};

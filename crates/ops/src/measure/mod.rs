@@ -9,7 +9,7 @@ mod writer;
 pub use ingest::{IngestError, Ingestor, Outcome};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use model::measure::{CONNECTED_WITHIN_HOURS, Counts, LoadTimes, local_day, month_of};
+use model::measure::{CONNECTED_WITHIN_HOURS, Counts, LoadTimes, RATES, local_day, month_of};
 use model::{Dataset, Datum, NewValue, Period, PeriodKind, Provenance, UnitKey};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -47,7 +47,8 @@ pub async fn publish(store: &Store, period: Period) -> Result<ApplyReport, Store
         store.reference().await?.indicators.into_iter().map(|i| i.code.to_string()).collect();
     let mut values = Vec::new();
     for (unit, counts) in totals(store, period).await? {
-        for (indicator, part, whole) in counts.shares() {
+        for rate in &RATES {
+            let (indicator, (part, whole)) = (rate.indicator, rate.share(&counts));
             if whole == 0 || !known.contains(indicator) {
                 continue;
             }

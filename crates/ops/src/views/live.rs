@@ -19,49 +19,17 @@ pub struct LiveFigures {
     pub connected: bool,
 }
 
-fn labels(lang: Lang) -> [&'static str; 7] {
-    match lang {
-        Lang::Vi => [
-            "Hồ sơ tiếp nhận trực tuyến",
-            "Hồ sơ trực tuyến toàn trình",
-            "Hồ sơ giải quyết đúng hạn",
-            "Hồ sơ được số hóa",
-            "Hồ sơ có kết quả điện tử",
-            "Hồ sơ thanh toán trực tuyến",
-            "Hồ sơ đồng bộ lên Cổng DVC quốc gia",
-        ],
-        Lang::En => [
-            "Dossiers received online",
-            "Dossiers handled fully online",
-            "Dossiers resolved on time",
-            "Dossiers digitised",
-            "Dossiers with an electronic result",
-            "Dossiers paid online",
-            "Dossiers synchronised to the national portal",
-        ],
-    }
-}
-
 fn rates(counts: &Counts, lang: Lang) -> Vec<(&'static str, String)> {
-    let r = counts.rates();
-    let values = [
-        r.online_dossier_rate,
-        r.fully_online_rate,
-        r.on_time_rate,
-        r.digitised_rate,
-        r.e_result_rate,
-        r.online_payment_rate,
-        r.sync_rate,
-    ];
-    labels(lang)
-        .into_iter()
-        .zip(values)
-        .map(|(label, v)| {
+    counts
+        .rates()
+        .iter()
+        .filter_map(|(rate, v)| {
+            let (vi, en) = rate.label?;
             let text = v.map_or_else(
                 || if lang == Lang::Vi { "chưa có".to_owned() } else { "none yet".to_owned() },
                 |v| format!("{}%", display::number(v, 1, lang)),
             );
-            (label, text)
+            Some((if lang == Lang::Vi { vi } else { en }, text))
         })
         .collect()
 }

@@ -14,6 +14,7 @@ pub use rankings::{RankingsQuery, RankingsView, Row};
 pub use unit::{FigureRow, UnitProfile};
 
 use model::Lang;
+use score::status::{TargetStatus, TaskState};
 
 use crate::read::Memo;
 
@@ -32,13 +33,21 @@ impl Default for Views {
     }
 }
 
-/// The CSS class a status is shown with.
-pub fn status_class(good: bool, bad: bool) -> &'static str {
-    if good {
-        "good"
-    } else if bad {
-        "bad"
-    } else {
-        "muted"
+/// The CSS class a target's status is shown with: met or on track "good", at risk or
+/// not met "bad", the rest (not yet due, no data) "muted".
+pub fn target_class(status: TargetStatus) -> &'static str {
+    match status {
+        TargetStatus::Met | TargetStatus::OnTrack => "good",
+        TargetStatus::AtRisk | TargetStatus::NotMet => "bad",
+        TargetStatus::NoTrend | TargetStatus::NoData => "muted",
+    }
+}
+
+/// The CSS class a task's state is shown with, as `target_class`.
+pub fn task_class(state: TaskState) -> &'static str {
+    match state {
+        TaskState::Done => "good",
+        TaskState::Overdue | TaskState::DoneLate => "bad",
+        TaskState::InProgress => "muted",
     }
 }

@@ -7,7 +7,7 @@ use model::{Lang, Period, display};
 use score::check::Severity;
 use score::status::TargetStatus;
 
-use super::status_class;
+use super::target_class;
 use crate::read::Snapshot;
 
 pub struct IndexRow {
@@ -99,10 +99,7 @@ impl Overview {
                     .iter()
                     .filter(|s| c.get(**s) > 0)
                     .map(|s| {
-                        let class = status_class(
-                            matches!(s, TargetStatus::Met | TargetStatus::OnTrack),
-                            matches!(s, TargetStatus::AtRisk | TargetStatus::NotMet),
-                        );
+                        let class = target_class(*s);
                         (lang.pick(s.label_vi(), Some(s.label_en())).to_owned(), c.get(*s), class)
                     })
                     .collect(),

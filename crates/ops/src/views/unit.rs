@@ -3,9 +3,8 @@
 
 use chrono::NaiveDate;
 use model::{IndicatorKind, Lang, Period, Unit, display};
-use score::status::{TargetStatus, TaskState};
 
-use super::status_class;
+use super::{target_class, task_class};
 use crate::read::Snapshot;
 
 pub struct FigureRow {
@@ -107,10 +106,7 @@ impl UnitProfile {
             .take(20)
             .map(|t| {
                 let p = crate::progress::target_progress(facts, t, today);
-                let class = status_class(
-                    matches!(p.status, TargetStatus::Met | TargetStatus::OnTrack),
-                    matches!(p.status, TargetStatus::AtRisk | TargetStatus::NotMet),
-                );
+                let class = target_class(p.status);
                 let name = facts
                     .indicator(t.indicator.as_str())
                     .map_or_else(|| t.indicator.to_string(), |i| i.name_in(lang).to_owned());
@@ -132,8 +128,7 @@ impl UnitProfile {
             .take(30)
             .map(|t| {
                 let state = crate::progress::task_progress(t, today).state;
-                let class =
-                    status_class(state == TaskState::Done, matches!(state, TaskState::Overdue | TaskState::DoneLate));
+                let class = task_class(state);
                 let due =
                     t.deadline_label.clone().unwrap_or_else(|| t.deadline.map(|d| d.to_string()).unwrap_or_default());
                 (t.title.clone(), due, lang.pick(state.label_vi(), Some(state.label_en())).to_owned(), class)

@@ -23,82 +23,8 @@ fn catalog(code: &str) -> Option<IndicatorInfo> {
     })
 }
 
-const BASE: &str = r#"
-id = "t"
-version = "1"
-name = "Thử"
-applies_from = "2022"
-max = 100
-[[grades]]
-label = "A"
-min = 80
-max = 100
-[[grades]]
-label = "B"
-min = 50
-max = 80
-[[grades]]
-label = "C"
-min = 0
-max = 50
-[[views]]
-key = "v"
-name = "View"
-indexes = ["one"]
-[[pillars]]
-key = "p"
-name = "Pillar"
-max = 100
-[[pillars.indexes]]
-key = "one"
-name = "One"
-max = 60
-[[pillars.indexes.components]]
-key = "rate"
-name = "Rate"
-indicator = "rate"
-max = 20
-rule = { kind = "rate" }
-[[pillars.indexes.components]]
-key = "target"
-name = "Target"
-indicator = "share"
-max = 20
-rule = { kind = "target", target = 50 }
-[[pillars.indexes.components]]
-key = "steps"
-name = "Steps"
-indicator = "meetings"
-max = 20
-rule = { kind = "steps", steps = [{ at = 4, points = 20 }, { at = 2, points = 10 }] }
-[[pillars.indexes]]
-key = "two"
-name = "Two"
-max = 40
-[[pillars.indexes.components]]
-key = "plan"
-name = "Plan"
-indicator = "has_plan"
-max = 10
-rule = { kind = "yes_no" }
-[[pillars.indexes.components]]
-key = "grade"
-name = "Grade"
-indicator = "grade"
-max = 10
-rule = { kind = "categories", points = { A = 10, B = 6 } }
-[[pillars.indexes.components]]
-key = "speed"
-name = "Speed"
-indicator = "load_time"
-max = 10
-rule = { kind = "rank" }
-[[pillars.indexes.components]]
-key = "bonus"
-name = "Bonus"
-max = 10
-rule = { kind = "formula", expr = "min(r / 10 + p, max)", vars = { r = "indicator:rate", p = "component:plan" } }
-"#;
+/// A methodology with every rule, shared with the other crates' tests.
+const BASE: &str = testkit::METHODOLOGY;
 
 fn method(text: &str) -> Methodology {
     toml::from_str(text).unwrap_or_else(|e| panic!("{e}"))

@@ -182,21 +182,7 @@ async fn page_for(
     let who = caller.require()?;
     let cx = ops::collection::context(&state.store, &t.regime).await?;
     let sub: Option<Submission> = ops::collection::open(&state.store, who, &cx.regime.key, &t.unit, t.period).await?;
-    let previous: HashMap<String, String> = state
-        .store
-        .values(
-            &store::ValueFilter {
-                unit: Some(t.unit.to_string()),
-                period: Some(t.period.previous()),
-                ..Default::default()
-            },
-            store::Page::ALL,
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|v| (v.indicator.to_string(), v.value.to_text()))
-        .collect();
+    let previous = ops::collection::previous_values(&state.store, &t.unit, t.period).await?;
     let fields = cx
         .indicators
         .iter()
@@ -372,21 +358,7 @@ pub async fn template(
     let sub = ops::collection::open(&state.store, who, &cx.regime.key, &t.unit, t.period).await?;
     let unit =
         cx.registry.get(t.unit.as_str()).cloned().ok_or_else(|| ApiError::NotFound(format!("no unit '{}'", t.unit)))?;
-    let previous: HashMap<String, String> = state
-        .store
-        .values(
-            &store::ValueFilter {
-                unit: Some(t.unit.to_string()),
-                period: Some(t.period.previous()),
-                ..Default::default()
-            },
-            store::Page::ALL,
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|v| (v.indicator.to_string(), v.value.to_text()))
-        .collect();
+    let previous = ops::collection::previous_values(&state.store, &t.unit, t.period).await?;
     let period = t.period;
     let bytes = ops::work::compute(move || {
         ops::template::generate(&cx, &unit, period, sub.as_ref(), &|i| previous.get(i.code.as_str()).cloned(), lang)
