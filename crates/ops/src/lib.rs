@@ -1,5 +1,7 @@
-//! Operations over the store that the command line and the HTTP server share: import,
-//! the consistency check, scoring, rankings and a unit's scores.
+//! Operations over the store that the command line and the HTTP server share: import
+//! and the consistency check, accounts and sessions, collection by regime, automatic
+//! measurement, scoring and rankings, progress, the read model that public pages are
+//! answered from, and report assembly.
 
 pub mod accounts;
 pub mod collection;

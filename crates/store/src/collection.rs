@@ -284,7 +284,7 @@ impl Store {
         if let Some(st) = filter.status {
             s.and("status = ?", [Param::Text(st.as_str().to_owned())]);
         }
-        s.then("ORDER BY updated_at DESC, id DESC");
+        s.order_by("updated_at DESC, id DESC");
         self.load_submissions(&s).await
     }
 
@@ -512,7 +512,7 @@ impl Store {
         let count_sql =
             s.sql.replacen("SELECT id, at, actor, action, subject, unit, before, after", "SELECT COUNT(*)", 1);
         let count_params = s.params.clone();
-        s.then("ORDER BY id DESC").page(page.limit, page.offset);
+        s.order_by("id DESC").page(page.limit, page.offset);
         let mut pooled = self.acquire().await?;
         let c = &mut pooled.conn();
         let (total,): (i64,) =

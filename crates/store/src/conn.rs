@@ -112,10 +112,10 @@ impl Select {
         self
     }
 
-    /// Appends text that takes no parameters (ORDER BY).
-    pub fn then(&mut self, tail: &str) -> &mut Self {
-        self.sql.push(' ');
-        self.sql.push_str(tail);
+    /// Appends `ORDER BY columns`.
+    pub fn order_by(&mut self, columns: &str) -> &mut Self {
+        self.sql.push_str(" ORDER BY ");
+        self.sql.push_str(columns);
         self
     }
 
@@ -157,7 +157,7 @@ mod tests {
             let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
             [Param::Date(d), Param::Date(d)]
         });
-        s.then("ORDER BY key").page(10, 20);
+        s.order_by("key").page(10, 20);
         assert_eq!(
             s.sql,
             "SELECT * FROM units WHERE kind = $1 AND (valid_from IS NULL OR valid_from <= $2) AND (valid_to IS NULL OR $3 <= valid_to) ORDER BY key LIMIT $4 OFFSET $5"

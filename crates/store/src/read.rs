@@ -243,7 +243,7 @@ impl Store {
         let mut pooled = self.acquire().await?;
         let c = &mut pooled.conn();
         let total = count(c, &s).await?;
-        s.then("ORDER BY kind, key").page(page.limit, page.offset);
+        s.order_by("kind, key").page(page.limit, page.offset);
         Ok(Paged { items: units_where(c, &s).await?, total })
     }
 
@@ -271,7 +271,7 @@ impl Store {
         let mut pooled = self.acquire().await?;
         let c = &mut pooled.conn();
         let total = count(c, &s).await?;
-        s.then("ORDER BY code").page(page.limit, page.offset);
+        s.order_by("code").page(page.limit, page.offset);
         let rows: Vec<IndicatorRow> =
             run!(c, |c| bind_all!(sqlx::query_as(&s.sql), &s.params).fetch_all(&mut *c).await)?;
         let agencies = indicator_agencies(c).await?;
@@ -323,7 +323,7 @@ impl Store {
         let mut pooled = self.acquire().await?;
         let c = &mut pooled.conn();
         let total = count(c, &s).await?;
-        s.then("ORDER BY v.indicator, v.unit, v.period_start, v.period_end, v.revision").page(page.limit, page.offset);
+        s.order_by("v.indicator, v.unit, v.period_start, v.period_end, v.revision").page(page.limit, page.offset);
         let rows: Vec<ValueRow> = run!(c, |c| bind_all!(sqlx::query_as(&s.sql), &s.params).fetch_all(&mut *c).await)?;
         Ok(Paged { items: rows.into_iter().map(ValueRow::into_model).collect::<Result<_>>()?, total })
     }
@@ -342,7 +342,7 @@ impl Store {
         let mut pooled = self.acquire().await?;
         let c = &mut pooled.conn();
         let total = count(c, &s).await?;
-        s.then("ORDER BY t.programme, t.period_start, t.indicator, t.scope").page(page.limit, page.offset);
+        s.order_by("t.programme, t.period_start, t.indicator, t.scope").page(page.limit, page.offset);
         let rows: Vec<TargetRow> = run!(c, |c| bind_all!(sqlx::query_as(&s.sql), &s.params).fetch_all(&mut *c).await)?;
         Ok(Paged { items: rows.into_iter().map(TargetRow::into_model).collect::<Result<_>>()?, total })
     }
@@ -365,7 +365,7 @@ impl Store {
         let mut pooled = self.acquire().await?;
         let c = &mut pooled.conn();
         let total = count(c, &s).await?;
-        s.then("ORDER BY list, key").page(page.limit, page.offset);
+        s.order_by("list, key").page(page.limit, page.offset);
         let rows: Vec<TaskRow> = run!(c, |c| bind_all!(sqlx::query_as(&s.sql), &s.params).fetch_all(&mut *c).await)?;
         let agencies = task_agencies(c).await?;
         Ok(Paged { items: rows.into_iter().map(|r| r.into_model(&agencies)).collect::<Result<_>>()?, total })

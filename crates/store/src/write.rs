@@ -299,8 +299,9 @@ async fn methodologies(c: &mut Conn<'_>, items: &[model::methodology::Methodolog
     Ok(())
 }
 
+/// A stored revision of a value: its number and what it states.
 #[derive(sqlx::FromRow)]
-struct Current {
+struct Revision {
     revision: i64,
     value: String,
     numerator: Option<String>,
@@ -310,7 +311,7 @@ struct Current {
     note: Option<String>,
 }
 
-impl Current {
+impl Revision {
     fn states_the_same_as(&self, v: &NewValue) -> bool {
         let stored = Stated {
             value: self.value.clone(),
@@ -328,13 +329,14 @@ impl Current {
 const KEY_CHUNK: usize = 500;
 const VALUE_CHUNK: usize = 1000;
 
+/// A stored revision with the series it belongs to.
 #[derive(sqlx::FromRow)]
-struct StoredRevision {
+struct SeriesRevision {
     indicator: String,
     unit: String,
     period: String,
     #[sqlx(flatten)]
-    current: Current,
+    revision: Revision,
 }
 
 /// A series: indicator, unit and period, borrowed from the values being stored.
@@ -346,7 +348,7 @@ fn series_key(v: &NewValue) -> SeriesKey<'_> {
 
 /// A revision a value is judged against: one stored, or one earlier in the same batch.
 enum Known<'a> {
-    Stored(Current),
+    Stored(Revision),
     Batch(&'a NewValue, i64),
 }
 
@@ -396,7 +398,7 @@ async fn values(c: &mut Conn<'_>, items: &[NewValue], now: DateTime<Utc>) -> Res
     });
     for chunk in crate::bulk::fixed_chunks(&keys, KEY_CHUNK) {
         let sql = lookup.get(chunk.len());
-        let rows: Vec<StoredRevision> = run!(c, |c| {
+        let rows: Vec<SeriesRevision> = run!(c, |c| {
             let mut q = sqlx::query_as(sql);
             for (i, u, p) in chunk {
                 q = q.bind(*i).bind(*u).bind(p.to_string());
@@ -407,7 +409,7 @@ async fn values(c: &mut Conn<'_>, items: &[NewValue], now: DateTime<Utc>) -> Res
             let period: Period =
                 r.period.parse().map_err(|e| StoreError::Corrupt(format!("stored period '{}': {e}", r.period)))?;
             if let Some(at) = place(&(r.indicator.as_str(), r.unit.as_str(), period)) {
-                known[at].push(Known::Stored(r.current));
+                known[at].push(Known::Stored(r.revision));
             }
         }
     }

@@ -76,20 +76,20 @@ pub(super) fn start(store: Store) -> Option<(mpsc::Sender<Job>, Arc<Failure>)> {
 }
 
 /// An open writer, its log, and the checkpointer thread that lives as long as it.
-struct Open {
+struct OpenWriter {
     events: EventWriter,
     log: Arc<WriteAheadLog>,
     _stop_checkpoints: Sender<()>,
 }
 
-impl Open {
-    fn new(store: &Store) -> Result<Open, StoreError> {
+impl OpenWriter {
+    fn new(store: &Store) -> Result<OpenWriter, StoreError> {
         let events = EventWriter::open(store)?;
         let log = Arc::new(events.log()?);
         let checkpointer = events.checkpointer(None)?;
         let (stop, stopped) = channel();
         thread::Builder::new().name("dxmon-checkpoint".into()).spawn(move || checkpoints(&checkpointer, &stopped))?;
-        Ok(Open { events, log, _stop_checkpoints: stop })
+        Ok(OpenWriter { events, log, _stop_checkpoints: stop })
     }
 }
 
@@ -97,7 +97,7 @@ impl Open {
 /// flusher. The writer is opened at the first batch and again after a failure, which
 /// is then the answer to the batches that met it.
 fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committed>, failure: &Failure) {
-    let mut open: Option<Open> = None;
+    let mut open: Option<OpenWriter> = None;
     while let Some(first) = queue.blocking_recv() {
         let mut count = first.batch.events.len();
         let mut jobs = vec![first];
@@ -148,7 +148,7 @@ fn stopped() -> StoreError {
 /// One group commit, tried again while SQLite is busy with another writer.
 fn store_group(
     store: &Store,
-    open: &mut Option<Open>,
+    open: &mut Option<OpenWriter>,
     batches: &[Batch],
     catalogue: &Catalogue,
 ) -> Result<(Vec<Vec<Stored>>, Arc<WriteAheadLog>), StoreError> {
@@ -156,7 +156,7 @@ fn store_group(
     loop {
         let writer = match open {
             Some(w) => w,
-            None => open.insert(Open::new(store)?),
+            None => open.insert(OpenWriter::new(store)?),
         };
         match writer.events.ingest(batches, &|p| catalogue.with_fee(p), chrono::Utc::now()) {
             Err(e) if attempt < 5 && e.is_transient() => {

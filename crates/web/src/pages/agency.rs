@@ -11,7 +11,7 @@ use model::collection::SubmissionStatus;
 use model::{Lang, Period, display};
 use serde::Deserialize;
 
-use super::{Chrome, PageLang, render, to_login};
+use super::{PageFrame, PageLang, render, to_login};
 use crate::AppState;
 use crate::api::{ApiPath, ApiQuery};
 use crate::auth::Caller;
@@ -39,7 +39,7 @@ pub struct CompletenessView {
 #[derive(Template)]
 #[template(path = "agency.html")]
 pub struct HomePage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub queue: Vec<QueueLine>,
     pub completeness: Vec<CompletenessView>,
 }
@@ -135,7 +135,7 @@ pub async fn home(
             rows,
         });
     }
-    Ok(render(&HomePage { page: Chrome::new(lang, &caller, "/agency"), queue, completeness }))
+    Ok(render(&HomePage { page: PageFrame::new(lang, &caller, "/agency"), queue, completeness }))
 }
 
 pub struct ValueLine {
@@ -149,7 +149,7 @@ pub struct ValueLine {
 #[derive(Template)]
 #[template(path = "review.html")]
 pub struct ReviewPage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub id: i64,
     pub regime: String,
     pub unit: String,
@@ -211,7 +211,7 @@ async fn review_page(
     .map(|e| (display::date(e.at.date_naive(), lang), e.actor, e.action, e.after.unwrap_or_default()))
     .collect();
     Ok(ReviewPage {
-        page: Chrome::new(lang, caller, &format!("/agency/submissions/{id}")),
+        page: PageFrame::new(lang, caller, &format!("/agency/submissions/{id}")),
         id,
         regime: lang.pick(&cx.regime.name, cx.regime.name_en.as_deref()).to_owned(),
         unit: cx.registry.get(sub.unit.as_str()).map_or_else(|| sub.unit.to_string(), |u| u.name_in(lang).to_owned()),
@@ -285,7 +285,7 @@ pub struct AuditQuery {
 #[derive(Template)]
 #[template(path = "audit.html")]
 pub struct AuditPage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub entries: Vec<store::AuditEntry>,
     pub subject: String,
     pub unit: String,
@@ -327,7 +327,7 @@ pub async fn audit(
         }
     }
     let page = AuditPage {
-        page: Chrome::new(lang, &caller, "/agency/audit"),
+        page: PageFrame::new(lang, &caller, "/agency/audit"),
         pages: u32::try_from(found.total).unwrap_or(u32::MAX).div_ceil(PER_PAGE).max(1),
         entries: found.items,
         subject: q.subject.clone().unwrap_or_default(),

@@ -7,14 +7,14 @@ use axum::extract::State;
 use axum::response::Response;
 use ops::views::{LiveFigures, Overview};
 
-use super::{Chrome, PageLang, render};
+use super::{PageFrame, PageLang, render};
 use crate::AppState;
 use crate::auth::Caller;
 
 #[derive(Template)]
 #[template(path = "index.html")]
 pub struct IndexPage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub v: Arc<Overview>,
     pub live: Option<LiveFigures>,
 }
@@ -24,5 +24,5 @@ pub async fn index(State(state): State<AppState>, PageLang(lang): PageLang, call
     let today = chrono::Utc::now().date_naive();
     let v = snapshot.views.overview.get_or((lang, today), || Overview::of(&snapshot, lang, today));
     let live = LiveFigures::nation(&state.read.live(), lang);
-    render(&IndexPage { page: Chrome::new(lang, &caller, "/"), v, live })
+    render(&IndexPage { page: PageFrame::new(lang, &caller, "/"), v, live })
 }

@@ -71,7 +71,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
 }
 
 /// What every page's frame shows: language, who is signed in, the form token.
-pub struct Chrome {
+pub struct PageFrame {
     pub vi: bool,
     pub user: Option<String>,
     pub csrf: String,
@@ -81,10 +81,10 @@ pub struct Chrome {
     pub path: String,
 }
 
-impl Chrome {
+impl PageFrame {
     pub fn new(lang: Lang, caller: &Caller, path: &str) -> Self {
         let p = caller.principal.as_ref();
-        Chrome {
+        PageFrame {
             vi: lang == Lang::Vi,
             user: p.map(|p| p.name.clone()),
             csrf: caller.csrf().unwrap_or_default().to_owned(),

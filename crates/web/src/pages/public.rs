@@ -11,7 +11,7 @@ use model::{Period, display};
 use ops::views::{LiveFigures, RankingsQuery, RankingsView, UnitProfile};
 use serde::Deserialize;
 
-use super::{Chrome, PageLang, render};
+use super::{PageFrame, PageLang, render};
 use crate::AppState;
 use crate::api::{ApiPath, ApiQuery};
 use crate::auth::Caller;
@@ -27,7 +27,7 @@ pub struct RankingQuery {
 #[derive(Template)]
 #[template(path = "rankings.html")]
 pub struct RankingsPage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub v: Arc<RankingsView>,
 }
 
@@ -54,13 +54,13 @@ pub async fn rankings(
             snapshot.views.rankings.put(key, view)
         }
     };
-    Ok(render(&RankingsPage { page: Chrome::new(lang, &caller, "/rankings"), v }))
+    Ok(render(&RankingsPage { page: PageFrame::new(lang, &caller, "/rankings"), v }))
 }
 
 #[derive(Template)]
 #[template(path = "unit.html")]
 pub struct UnitPage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub v: Arc<UnitProfile>,
     pub live: Option<LiveFigures>,
 }
@@ -86,13 +86,13 @@ pub async fn unit(
     };
     let unit = model::UnitKey::parse(&v.key).map_err(|e| ApiError::NotFound(e.to_string()))?;
     let live = LiveFigures::unit(&state.read.live(), &unit, lang);
-    Ok(render(&UnitPage { page: Chrome::new(lang, &caller, &format!("/units/{}", v.key)), v, live }))
+    Ok(render(&UnitPage { page: PageFrame::new(lang, &caller, &format!("/units/{}", v.key)), v, live }))
 }
 
 #[derive(Template)]
 #[template(path = "reports.html")]
 pub struct ReportsPage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub periods: Vec<(String, String)>,
 }
 
@@ -111,5 +111,5 @@ pub async fn reports(State(state): State<AppState>, PageLang(lang): PageLang, ca
         .filter(|p| p.start() <= today)
         .map(|p| (p.to_string(), display::period(p, lang)))
         .collect();
-    render(&ReportsPage { page: Chrome::new(lang, &caller, "/reports"), periods })
+    render(&ReportsPage { page: PageFrame::new(lang, &caller, "/reports"), periods })
 }

@@ -9,7 +9,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use model::Lang;
 use serde::Deserialize;
 
-use super::{Chrome, LANG_COOKIE, PageLang, render, safe_back};
+use super::{LANG_COOKIE, PageFrame, PageLang, render, safe_back};
 use crate::AppState;
 use crate::api::ApiPath;
 use crate::auth::{Caller, Via, clear_cookie, session_cookie};
@@ -19,7 +19,7 @@ use crate::protect::Client;
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub back: String,
     pub username: String,
     pub error: Option<String>,
@@ -36,7 +36,7 @@ pub async fn login_form(
     axum::extract::Query(q): axum::extract::Query<BackQuery>,
 ) -> Response {
     render(&LoginPage {
-        page: Chrome::new(lang, &caller, "/login"),
+        page: PageFrame::new(lang, &caller, "/login"),
         back: safe_back(q.back.as_deref()),
         username: String::new(),
         error: None,
@@ -77,7 +77,7 @@ pub async fn login(
         }
         Err(ops::accounts::Refused::Invalid) => {
             let page = LoginPage {
-                page: Chrome::new(lang, &caller, "/login"),
+                page: PageFrame::new(lang, &caller, "/login"),
                 back: safe_back(form.back.as_deref()),
                 username: form.username.chars().take(64).collect(),
                 error: Some(ops::accounts::refusal(lang).to_owned()),

@@ -15,7 +15,7 @@ use model::{Lang, Period, UnitKey, display};
 use ops::collection::{CollectionError, FieldError, ValueInput};
 use serde::Deserialize;
 
-use super::{Chrome, PageLang, render, to_login};
+use super::{PageFrame, PageLang, render, to_login};
 use crate::AppState;
 use crate::api::{ApiPath, ApiQuery};
 use crate::auth::Caller;
@@ -39,7 +39,7 @@ pub struct ReportLine {
 #[derive(Template)]
 #[template(path = "workspace.html")]
 pub struct HomePage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub lines: Vec<ReportLine>,
     pub returned: Vec<ReportLine>,
     pub overdue_tasks: Vec<(String, String, String)>,
@@ -107,7 +107,7 @@ pub async fn home(
             overdue_tasks.push((t.title.clone(), due, t.result.clone().unwrap_or_default()));
         }
     }
-    Ok(render(&HomePage { page: Chrome::new(lang, &caller, "/workspace"), lines, returned, overdue_tasks }))
+    Ok(render(&HomePage { page: PageFrame::new(lang, &caller, "/workspace"), lines, returned, overdue_tasks }))
 }
 
 pub struct FieldView {
@@ -133,7 +133,7 @@ impl FieldView {
 #[derive(Template)]
 #[template(path = "submission.html")]
 pub struct SubmissionPage {
-    pub page: Chrome,
+    pub page: PageFrame,
     pub base: String,
     pub regime: String,
     pub unit: String,
@@ -228,7 +228,7 @@ async fn page_for(
         })
         .collect();
     Ok(SubmissionPage {
-        page: Chrome::new(lang, caller, &href(&t.regime, &t.unit, t.period)),
+        page: PageFrame::new(lang, caller, &href(&t.regime, &t.unit, t.period)),
         base: href(&t.regime, &t.unit, t.period),
         regime: lang.pick(&cx.regime.name, cx.regime.name_en.as_deref()).to_owned(),
         unit: unit_name,
