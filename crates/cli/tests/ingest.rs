@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -55,13 +55,10 @@ struct Server {
     port: u16,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn start(url: &str, port: u16) -> Server {
+/// Starts a server on a port the system picks, and reads which from its first line.
+fn start(url: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dxmon"))
-        .args(["serve", "--port", &port.to_string(), "--rate", "1000000"])
+        .args(["serve", "--port", "0", "--rate", "1000000"])
         .env("DXMON_DATABASE_URL", url)
         .env("DXMON_LOG", "error")
         .stdout(Stdio::piped())
@@ -70,6 +67,13 @@ fn start(url: &str, port: u16) -> Server {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     assert!(line.contains("serving on"), "the server did not start: {line}");
+    let port = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
     Server { child, port }
 }
 
@@ -123,35 +127,40 @@ async fn check_totals(db: &TestDb, batches: &[String]) {
     assert_eq!(db.store.rollup_snapshot().await.unwrap(), incremental, "a rebuild gives the same roll-ups");
 }
 
-/// Kill -9 at random moments; the client retries what was not acknowledged.
+/// Kill -9 six times, each when another seventh of the batches has been acknowledged
+/// and a random moment later, so mostly while a batch is in flight; the client retries
+/// what was not acknowledged, at the port the restarted server took.
 async fn crash_and_retry(db: &TestDb) {
+    const KILLS: usize = 6;
     let (token, batches) = prepare(db, 24_000, 300);
-    let port = free_port();
-    let server = Arc::new(Mutex::new(start(&db.url, port)));
-    let done = Arc::new(AtomicBool::new(false));
+    let first = start(&db.url);
+    let port = Arc::new(AtomicU16::new(first.port));
+    let server = Arc::new(Mutex::new(first));
+    let acked = Arc::new(AtomicUsize::new(0));
     let killer = {
-        let (server, done, url) = (server.clone(), done.clone(), db.url.clone());
+        let (server, port, acked, url, total) =
+            (server.clone(), port.clone(), acked.clone(), db.url.clone(), batches.len());
         std::thread::spawn(move || {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
-            let mut kills = 0;
-            while !done.load(Ordering::SeqCst) && kills < 6 {
-                std::thread::sleep(Duration::from_millis(rng.random_range(50..400)));
+            for kill in 1..=KILLS {
+                while acked.load(Ordering::SeqCst) < kill * total / (KILLS + 1) {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                std::thread::sleep(Duration::from_millis(rng.random_range(0..30)));
                 let mut s = server.lock().unwrap();
                 s.child.kill().unwrap(); // SIGKILL
                 s.child.wait().unwrap();
-                kills += 1;
-                std::thread::sleep(Duration::from_millis(rng.random_range(0..200)));
-                *s = start(&url, s.port);
+                *s = start(&url);
+                port.store(s.port, Ordering::SeqCst);
             }
-            kills
         })
     };
-    let (mut acked, mut accepted, mut retries) = (0, 0, 0);
+    let (mut accepted, mut retries) = (0, 0);
     for body in &batches {
         loop {
-            match post(port, &token, body) {
+            match post(port.load(Ordering::SeqCst), &token, body) {
                 Some((a, _)) => {
-                    acked += 1;
+                    acked.fetch_add(1, Ordering::SeqCst);
                     accepted += a;
                     break;
                 }
@@ -162,20 +171,18 @@ async fn crash_and_retry(db: &TestDb) {
             }
         }
     }
-    done.store(true, Ordering::SeqCst);
-    let kills = killer.join().unwrap();
+    killer.join().unwrap();
     server.lock().unwrap().child.kill().unwrap();
-    assert_eq!(acked, batches.len());
-    assert!(kills >= 3, "the server was killed only {kills} times");
-    eprintln!("{kills} kills, {retries} retries, {accepted} events accepted");
+    assert_eq!(acked.load(Ordering::SeqCst), batches.len());
+    eprintln!("{KILLS} kills, {retries} retries, {accepted} events accepted");
     check_totals(db, &batches).await;
 }
 
 /// Two servers on one PostgreSQL database; every third batch goes to both at once.
 async fn two_servers(db: &TestDb) {
     let (token, batches) = prepare(db, 12_000, 400);
-    let mut a = start(&db.url, free_port());
-    let mut b = start(&db.url, free_port());
+    let mut a = start(&db.url);
+    let mut b = start(&db.url);
     let (pa, pb) = (a.port, b.port);
     let token = Arc::new(token);
     let accepted = Arc::new(Mutex::new(0u64));

@@ -27,6 +27,15 @@ fn start() -> DateTime<Utc> {
     "2026-09-28T17:00:00Z".parse().unwrap()
 }
 
+/// The tests' "now": after every simulated event, whatever the machine's clock says.
+fn now() -> DateTime<Utc> {
+    start() + Duration::days(40)
+}
+
+fn ingestor(db: &TestDb) -> Ingestor {
+    Ingestor::new(db.store.clone()).with_clock(Arc::new(now))
+}
+
 async fn simulate(db: &TestDb, days: i64, seed: u64) -> (Vec<Event>, Vec<UnitKey>) {
     let reference = db.store.reference().await.unwrap();
     let procedures = db.store.procedures().await.unwrap();
@@ -41,7 +50,7 @@ async fn simulate(db: &TestDb, days: i64, seed: u64) -> (Vec<Event>, Vec<UnitKey
 async fn writer_and_events(db: &TestDb, days: i64, seed: u64) -> (Vec<Event>, Arc<Catalogue>, store::EventWriter) {
     load(db).await;
     let (events, _) = simulate(db, days, seed).await;
-    let catalogue = Ingestor::new(db.store.clone()).catalogue().await.unwrap();
+    let catalogue = ingestor(db).catalogue().await.unwrap();
     (events, catalogue, store::EventWriter::open(&db.store).unwrap())
 }
 
@@ -57,7 +66,7 @@ async fn batches_resends_and_rebuild(db: &TestDb) {
     load(db).await;
     let (events, units) = simulate(db, 35, 11).await;
     assert!(events.len() > 10_000, "only {} events", events.len());
-    let ingest = Ingestor::new(db.store.clone());
+    let ingest = ingestor(db);
     let who = machine(units);
     let (mut accepted, mut duplicate) = (0, 0);
     // Batches of 3.000 in the order sent, each overlapping the one before by 500.
@@ -129,7 +138,7 @@ async fn order_does_not_matter(db: &TestDb) {
     load(db).await;
     let (mut events, units) = simulate(db, 4, 23).await;
     events.reverse();
-    let ingest = std::sync::Arc::new(Ingestor::new(db.store.clone()));
+    let ingest = std::sync::Arc::new(ingestor(db));
     let who = machine(units);
     let halves: Vec<Vec<Event>> = events.chunks(events.len() / 2 + 1).map(<[Event]>::to_vec).collect();
     let mut tasks = Vec::new();
@@ -161,9 +170,9 @@ async fn order_does_not_matter(db: &TestDb) {
 /// Bad lines are named and cost nothing else; another unit's event refuses the batch.
 async fn bad_lines_and_other_units(db: &TestDb) {
     load(db).await;
-    let ingest = Ingestor::new(db.store.clone());
+    let ingest = ingestor(db);
     let who = machine(vec![UnitKey::parse("ha-noi").unwrap()]);
-    let now = Utc::now().to_rfc3339();
+    let now = now().to_rfc3339();
     let good = format!(
         r#"{{"event_id":"a1","type":"dossier.received","unit":"01","procedure":"ho-tich.khai-sinh","dossier":"HS1","at":"{now}","channel":"online"}}"#
     );
@@ -200,7 +209,7 @@ async fn sqlite_writer_and_pool_agree() {
     let (events, catalogue, mut writer) = writer_and_events(&by_writer, 6, 5).await;
     load(&by_pool).await;
     let with_fee = |p: &str| catalogue.with_fee(p);
-    let at = Utc::now();
+    let at = now();
     let mut new_events = 0;
     // Groups of two batches of up to 900 events; each batch repeats 300 of the last.
     for (k, group) in events.chunks(1800).enumerate() {
@@ -237,9 +246,9 @@ async fn sqlite_writer_and_pool_agree() {
 /// reported as a conflict, apart from harmless duplicates, within a request and across.
 async fn bounded_answers_and_conflicts(db: &TestDb) {
     load(db).await;
-    let ingest = Ingestor::new(db.store.clone());
+    let ingest = ingestor(db);
     let who = machine(vec![UnitKey::parse("ha-noi").unwrap()]);
-    let now = Utc::now().to_rfc3339();
+    let now = now().to_rfc3339();
     let event = |id: &str, dossier: &str| {
         format!(
             r#"{{"event_id":"{id}","type":"dossier.received","unit":"01","procedure":"ho-tich.khai-sinh","dossier":"{dossier}","at":"{now}","channel":"online"}}"#
@@ -298,7 +307,7 @@ async fn amounts_saturate(db: &TestDb) {
     };
     let events = vec![paid("p1", "2025-07-10T03:00:00Z"), paid("p2", "2025-08-10T03:00:00Z")];
     let batch = model::measure::Batch::new(events, &|_| true);
-    db.store.ingest_batches(&[batch], &|_| true, Utc::now()).await.unwrap();
+    db.store.ingest_batches(&[batch], &|_| true, now()).await.unwrap();
     let year: Period = "2025".parse().unwrap();
     let totals = ops::measure::totals(&db.store, year).await.unwrap();
     let (_, counts) = totals.iter().find(|(u, _)| *u == hanoi).unwrap();
@@ -328,7 +337,7 @@ async fn sqlite_log_is_checkpointed_beside_the_writer() {
     let mut groups = events.chunks(events.len() / 5 + 1);
     let mut new_events = 0;
     for group in groups.by_ref().take(4) {
-        let flags = writer.ingest(&[model::measure::Batch::new(group.to_vec(), &with_fee)], &with_fee, Utc::now());
+        let flags = writer.ingest(&[model::measure::Batch::new(group.to_vec(), &with_fee)], &with_fee, now());
         new_events += flags.unwrap().iter().flatten().filter(|n| **n == Stored::New).count();
         log.flush().unwrap();
     }
@@ -336,7 +345,7 @@ async fn sqlite_log_is_checkpointed_beside_the_writer() {
     let long = checkpointer.run().unwrap();
     assert!(long >= 100, "the log holds {long} pages");
     let last = groups.next().unwrap();
-    let flags = writer.ingest(&[model::measure::Batch::new(last.to_vec(), &with_fee)], &with_fee, Utc::now());
+    let flags = writer.ingest(&[model::measure::Batch::new(last.to_vec(), &with_fee)], &with_fee, now());
     new_events += flags.unwrap().iter().flatten().filter(|n| **n == Stored::New).count();
     log.flush().unwrap();
     // Copied and restarted: the log holds only the last group's pages.
@@ -347,31 +356,25 @@ async fn sqlite_log_is_checkpointed_beside_the_writer() {
 }
 
 /// The writer stores group after group without a pause, as under a steady load; the
-/// checkpointer still starts the log again once it is long, so the log stays short.
+/// checkpointer, running once while each next group is stored, still starts the log
+/// again once it is long, so the log stays short.
 #[tokio::test]
 async fn sqlite_log_stays_short_under_a_writer_that_never_pauses() {
-    use std::sync::atomic::{AtomicBool, Ordering};
     let db = testkit::sqlite().await;
     let (events, catalogue, mut writer) = writer_and_events(&db, 35, 5).await;
     let checkpointer = writer.checkpointer(Some(64)).unwrap();
-    let done = &AtomicBool::new(false);
     let (new_events, most) = std::thread::scope(|s| {
-        let copies = s.spawn(move || {
-            let mut most = 0;
-            while !done.load(Ordering::Relaxed) {
-                most = most.max(checkpointer.run().unwrap());
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            }
-            most
-        });
+        let (stored, groups) = std::sync::mpsc::channel::<()>();
+        let copies = s.spawn(move || groups.iter().map(|()| checkpointer.run().unwrap()).max().unwrap_or(0));
         let with_fee = |p: &str| catalogue.with_fee(p);
         let mut new_events = 0;
         for group in events.chunks(200) {
             let batch = model::measure::Batch::new(group.to_vec(), &with_fee);
-            let flags = writer.ingest(&[batch], &with_fee, Utc::now()).unwrap();
+            let flags = writer.ingest(&[batch], &with_fee, now()).unwrap();
             new_events += flags.iter().flatten().filter(|n| **n == Stored::New).count();
+            stored.send(()).unwrap();
         }
-        done.store(true, Ordering::Relaxed);
+        drop(stored);
         (new_events, copies.join().unwrap())
     });
     let path = db.url.trim_start_matches("sqlite:");

@@ -89,8 +89,14 @@ pub enum IngestError {
 /// Units and procedures are read again after this long, so an import reaches a running
 /// server without a restart.
 const CATALOGUE_AGE: Duration = Duration::from_secs(30);
+
+/// Where an ingestor reads the time: what "in the future" means for an event, and when
+/// it was recorded. The system clock, except in tests that replay a fixed month.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
 pub struct Ingestor {
     store: Store,
+    clock: Clock,
     /// With SQLite: the writer's queue, and where it tells of a failed flush.
     queue: Option<(mpsc::Sender<Job>, Arc<Failure>)>,
     catalogue: RwLock<Option<(Instant, Arc<Catalogue>)>>,
@@ -149,7 +155,12 @@ impl Ingestor {
             store::Backend::Sqlite => writer::start(store.clone()),
             store::Backend::Postgres => None,
         };
-        Ingestor { store, queue, catalogue: RwLock::new(None) }
+        Ingestor { store, clock: Arc::new(Utc::now), queue, catalogue: RwLock::new(None) }
+    }
+
+    /// The same ingestor reading the time from `clock`.
+    pub fn with_clock(self, clock: Clock) -> Ingestor {
+        Ingestor { clock, ..self }
     }
 
     /// Why events are no longer taken, once a flush to disk has failed.
@@ -187,7 +198,7 @@ impl Ingestor {
             return Err(IngestError::NotMachine);
         }
         let catalogue = self.catalogue().await?;
-        let (units, now, reading) = (who.units.clone(), Utc::now(), catalogue.clone());
+        let (units, now, reading) = (who.units.clone(), (self.clock)(), catalogue.clone());
         let Read { batch, lines, mut outcome } =
             work::run(work::Kind::Events, move || read(body.as_ref(), gzip, ndjson, &reading, &units, now)).await??;
         if batch.places.is_empty() {
@@ -204,7 +215,7 @@ impl Ingestor {
         let within: Vec<(usize, String)> =
             batch.conflicting.iter().map(|&(i, k)| (lines[i], batch.events[k].event_id.clone())).collect();
         let ids: Vec<String> = batch.events.iter().map(|e| e.event_id.clone()).collect();
-        let stored = self.store_batch(batch, catalogue).await?;
+        let stored = self.store_batch(batch, catalogue, now).await?;
         for (k, s) in stored.iter().enumerate() {
             match s {
                 Stored::New => outcome.accepted += 1,
@@ -225,36 +236,34 @@ impl Ingestor {
     }
 
     /// Stores a batch; says for each of its distinct events what became of it.
-    async fn store_batch(&self, batch: Batch, catalogue: Arc<Catalogue>) -> Result<Vec<Stored>, IngestError> {
+    async fn store_batch(
+        &self,
+        batch: Batch,
+        catalogue: Arc<Catalogue>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Stored>, IngestError> {
         match &self.queue {
             Some((queue, _)) => {
                 let (reply, answer) = oneshot::channel();
-                queue.send(Job { batch, catalogue, reply }).await.map_err(|_| IngestError::Stopped)?;
+                queue.send(Job { batch, catalogue, now, reply }).await.map_err(|_| IngestError::Stopped)?;
                 Ok(answer.await.map_err(|_| IngestError::Stopped)??)
             }
             None => {
-                let mut flags = with_retries(&self.store, std::slice::from_ref(&batch), &catalogue).await?;
+                let mut flags = with_retries(&self.store, std::slice::from_ref(&batch), &catalogue, now).await?;
                 Ok(flags.pop().unwrap_or_default())
             }
         }
     }
 }
 
-/// Stores with retries when PostgreSQL picks this transaction as a deadlock victim or
-/// cannot serialise it; the retry is safe because the transaction left nothing.
-async fn with_retries(store: &Store, batches: &[Batch], catalogue: &Catalogue) -> Result<Vec<Vec<Stored>>, StoreError> {
-    let mut attempt = 0;
-    loop {
-        match store.ingest_batches(batches, &|p| catalogue.with_fee(p), now()).await {
-            Err(e) if attempt < 5 && e.is_transient() => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(20 * attempt)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-fn now() -> DateTime<Utc> {
-    Utc::now()
+/// Stores, trying again when PostgreSQL picks this transaction as a deadlock victim or
+/// cannot serialise it.
+async fn with_retries(
+    store: &Store,
+    batches: &[Batch],
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+) -> Result<Vec<Vec<Stored>>, StoreError> {
+    let with_fee = |p: &str| catalogue.with_fee(p);
+    crate::retry::transient(|| store.ingest_batches(batches, &with_fee, now)).await
 }

@@ -6,7 +6,7 @@ mod ingest;
 pub mod intake;
 mod writer;
 
-pub use ingest::{IngestError, Ingestor, Outcome};
+pub use ingest::{Clock, IngestError, Ingestor, Outcome};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use model::measure::{CONNECTED_WITHIN_HOURS, Counts, LoadTimes, RATES, local_day, month_of};

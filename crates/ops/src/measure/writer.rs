@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use store::{Checkpointer, EventWriter, Store, StoreError, WriteAheadLog};
 use tokio::sync::{mpsc, oneshot};
 
@@ -49,6 +50,8 @@ impl Failure {
 pub(super) struct Job {
     pub batch: Batch,
     pub catalogue: Arc<Catalogue>,
+    /// When the batch was taken in: what its events are recorded at.
+    pub now: DateTime<Utc>,
     pub reply: Reply,
 }
 
@@ -112,7 +115,7 @@ fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committe
         }
         metrics::histogram!("dxmon_event_group_events").record(count as f64);
         metrics::gauge!("dxmon_event_queue_depth").set(queue.len() as f64);
-        let catalogue = jobs[jobs.len() - 1].catalogue.clone();
+        let (catalogue, now) = (jobs[jobs.len() - 1].catalogue.clone(), jobs[jobs.len() - 1].now);
         let (batches, replies): (Vec<Batch>, Vec<Reply>) = jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
         if failure.reason().is_some() {
             open = None;
@@ -121,7 +124,7 @@ fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committe
             }
             continue;
         }
-        match store_group(&store, &mut open, &batches, &catalogue) {
+        match store_group(&store, &mut open, &batches, &catalogue, now) {
             Ok((flags, log)) => {
                 let committed = Committed { log, replies: replies.into_iter().zip(flags).collect() };
                 if let Err(unsent) = flusher.send(committed) {
@@ -151,21 +154,16 @@ fn store_group(
     open: &mut Option<OpenWriter>,
     batches: &[Batch],
     catalogue: &Catalogue,
+    now: DateTime<Utc>,
 ) -> Result<(Vec<Vec<Stored>>, Arc<WriteAheadLog>), StoreError> {
-    let mut attempt = 0;
-    loop {
+    crate::retry::transient_blocking(|| {
         let writer = match open {
             Some(w) => w,
             None => open.insert(OpenWriter::new(store)?),
         };
-        match writer.events.ingest(batches, &|p| catalogue.with_fee(p), chrono::Utc::now()) {
-            Err(e) if attempt < 5 && e.is_transient() => {
-                attempt += 1;
-                thread::sleep(Duration::from_millis(20 * attempt));
-            }
-            other => return other.map(|flags| (flags, writer.log.clone())),
-        }
-    }
+        let flags = writer.events.ingest(batches, &|p| catalogue.with_fee(p), now)?;
+        Ok((flags, writer.log.clone()))
+    })
 }
 
 /// Flushes the log of every group committed, then answers them: one flush for every

@@ -232,6 +232,9 @@ impl Compiled {
         };
         // Units do not depend on each other from here on: large tables are shared
         // between the cores, each taking a run of rows, and the runs joined in order.
+        // Scoped threads rather than rayon: this is the one parallel loop of the
+        // workspace, it runs inside `ops::work`'s bounded pool for CPU work, and a
+        // second, global pool beside that one would let scoring take every core.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rows / PER_THREAD).max(1);
         if threads == 1 {
             return score_rows(0..rows);
