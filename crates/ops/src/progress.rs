@@ -106,6 +106,17 @@ pub struct TaskProgress<'a> {
     pub state: TaskState,
 }
 
+/// The tasks that one of `units` is responsible for, itself or through a group, and
+/// that are overdue on `as_of`: what a reporter's workspace lists.
+pub fn overdue_tasks_of<'a>(facts: &'a Facts, units: &[UnitKey], as_of: NaiveDate) -> Vec<&'a Task> {
+    facts
+        .tasks
+        .iter()
+        .filter(|t| t.responsible.iter().any(|a| units.iter().any(|u| facts.names(a, u))))
+        .filter(|t| task_progress(t, as_of).state == TaskState::Overdue)
+        .collect()
+}
+
 pub fn task_progress(task: &Task, as_of: NaiveDate) -> TaskProgress<'_> {
     let deadline = task.deadline.as_ref().map(|d| d.end());
     TaskProgress { task, state: task_state(task.status, deadline, task.completed_on, as_of) }

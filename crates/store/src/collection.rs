@@ -8,7 +8,7 @@ use model::{AgencyRef, IndicatorKind, NewValue, Period, Provenance, RegimeKey, U
 use serde::Serialize;
 
 use crate::conn::{Conn, Param, Select, bind_all, exec, run};
-use crate::rows::{datum, join, key, opt_parse, parse};
+use crate::rows::{datum, key, opt_parse, parse};
 use crate::{Page, Paged, Result, Store, StoreError};
 
 #[derive(sqlx::FromRow)]
@@ -53,29 +53,6 @@ impl RegimeRow {
             source: self.source,
         })
     }
-}
-
-pub(crate) async fn write_regimes(c: &mut Conn<'_>, items: &[Regime]) -> Result<()> {
-    for r in items {
-        exec!(c, |c| sqlx::query(
-            "INSERT INTO regimes (key, name, name_en, period_kind, due_days, indicators, units, source, first_period)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (key) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
-                 period_kind = excluded.period_kind, due_days = excluded.due_days,
-                 indicators = excluded.indicators, units = excluded.units, source = excluded.source,
-                 first_period = excluded.first_period"
-        )
-        .bind(r.key.as_str())
-        .bind(&r.name)
-        .bind(&r.name_en)
-        .bind(r.period_kind.as_str())
-        .bind(i64::from(r.due_days))
-        .bind(join(&r.indicators))
-        .bind(join(&r.units))
-        .bind(&r.source)
-        .bind(r.first_period.map(|p| p.to_string())))?;
-    }
-    Ok(())
 }
 
 pub(crate) async fn read_regimes(c: &mut Conn<'_>) -> Result<Vec<Regime>> {

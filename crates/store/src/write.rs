@@ -2,6 +2,7 @@
 //! updated by key, values are appended as new revisions and never overwritten.
 
 use chrono::{DateTime, SubsecRound, Utc};
+use model::collection::Regime;
 use model::*;
 
 use crate::bulk::BySize;
@@ -56,7 +57,7 @@ impl Store {
             targets(c, &data.targets).await?;
             task_lists(c, &data.task_lists).await?;
             tasks(c, &data.tasks).await?;
-            crate::collection::write_regimes(c, &data.regimes).await?;
+            regimes(c, &data.regimes).await?;
             crate::measure::write_procedures(c, &data.procedures).await?;
             breakdowns(c, &data.breakdowns).await?;
             changes(c, &data.changes).await?;
@@ -478,6 +479,29 @@ async fn values(c: &mut Conn<'_>, items: &[NewValue], now: DateTime<Utc>) -> Res
 /// repeats what is already there.
 pub(crate) async fn value(c: &mut Conn<'_>, v: &NewValue, now: DateTime<Utc>) -> Result<bool> {
     Ok(values(c, std::slice::from_ref(v), now).await? == 1)
+}
+
+async fn regimes(c: &mut Conn<'_>, items: &[Regime]) -> Result<()> {
+    for r in items {
+        exec!(c, |c| sqlx::query(
+            "INSERT INTO regimes (key, name, name_en, period_kind, due_days, indicators, units, source, first_period)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (key) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
+                 period_kind = excluded.period_kind, due_days = excluded.due_days,
+                 indicators = excluded.indicators, units = excluded.units, source = excluded.source,
+                 first_period = excluded.first_period"
+        )
+        .bind(r.key.as_str())
+        .bind(&r.name)
+        .bind(&r.name_en)
+        .bind(r.period_kind.as_str())
+        .bind(i64::from(r.due_days))
+        .bind(join(&r.indicators))
+        .bind(join(&r.units))
+        .bind(&r.source)
+        .bind(r.first_period.map(|p| p.to_string())))?;
+    }
+    Ok(())
 }
 
 async fn targets(c: &mut Conn<'_>, items: &[Target]) -> Result<()> {

@@ -94,19 +94,14 @@ pub async fn home(
         }
     }
     // The unit's own overdue tasks.
-    let tasks = state.store.tasks(&store::TaskFilter::default(), store::Page::ALL).await?.items;
-    let mut overdue_tasks = Vec::new();
-    for t in &tasks {
-        let mine = t.responsible.iter().any(|a| match a {
-            model::AgencyRef::Unit(u) => who.units.contains(u),
-            model::AgencyRef::Group(g) => registry.members(g).iter().any(|m| who.units.contains(&m.key)),
-        });
-        let state_now = ops::progress::task_progress(t, today).state;
-        if mine && state_now == score::status::TaskState::Overdue {
+    let snapshot = state.read.snapshot();
+    let overdue_tasks = ops::progress::overdue_tasks_of(&snapshot.facts, &who.units, today)
+        .into_iter()
+        .map(|t| {
             let due = t.deadline_label.clone().unwrap_or_else(|| t.deadline.map(|d| d.to_string()).unwrap_or_default());
-            overdue_tasks.push((t.title.clone(), due, t.result.clone().unwrap_or_default()));
-        }
-    }
+            (t.title.clone(), due, t.result.clone().unwrap_or_default())
+        })
+        .collect();
     Ok(render(&HomePage { page: PageFrame::new(lang, &caller, "/workspace"), lines, returned, overdue_tasks }))
 }
 
