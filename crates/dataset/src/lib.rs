@@ -7,6 +7,7 @@ pub mod error;
 pub mod fields;
 pub mod kind;
 pub mod methodology;
+pub mod template;
 mod validate;
 pub mod write;
 

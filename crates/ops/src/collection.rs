@@ -10,47 +10,9 @@ use model::collection::{
 };
 use model::value::{StatedFigures, check_figures};
 use model::{Datum, Indicator, Lang, Period, RegimeKey, UnitKey, UnitRegistry};
-use serde::Serialize;
+
+pub use dataset::template::{FieldError, ValueInput};
 use store::{AuditEntry, AuditFilter, Page, Paged, Store, StoreError, SubmissionFilter, ValueFilter};
-
-/// A figure as typed or read from a cell, before it is checked.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ValueInput {
-    pub indicator: String,
-    #[serde(default)]
-    pub value: String,
-    #[serde(default)]
-    pub numerator: String,
-    #[serde(default)]
-    pub denominator: String,
-    #[serde(default)]
-    pub note: String,
-    /// The workbook row it was read from, so an error names its cell ("E8").
-    #[serde(skip)]
-    pub row: Option<u32>,
-}
-
-/// One figure that could not be taken, with where it is and why, in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    pub indicator: String,
-    /// value, numerator, denominator or note.
-    pub field: String,
-    /// The cell of a workbook ("E8"), if it came from one.
-    pub place: Option<String>,
-    pub message: String,
-    pub message_en: String,
-}
-
-impl FieldError {
-    pub fn in_lang(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Vi => &self.message,
-            Lang::En => &self.message_en,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CollectionError {
@@ -68,6 +30,8 @@ pub enum CollectionError {
     Workflow(WorkflowError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Work(#[from] crate::work::WorkError),
 }
 
 /// The figures a unit has for the period before `period`, by indicator code, as stored:
@@ -138,6 +102,59 @@ pub struct Context {
     pub regime: Regime,
     pub indicators: Vec<Indicator>,
     pub registry: UnitRegistry,
+}
+
+impl Context {
+    /// What the regime's Excel template is made for.
+    pub fn form(&self) -> dataset::template::Form<'_> {
+        dataset::template::Form { regime: &self.regime, indicators: &self.indicators }
+    }
+}
+
+/// The regime's Excel template for `unit` and `period`, holding what `who` has entered
+/// so far and the previous period's figures, made on a blocking thread.
+pub async fn template(
+    store: &Store,
+    who: &Principal,
+    regime: &str,
+    unit: &UnitKey,
+    period: Period,
+    lang: Lang,
+) -> Result<Result<Vec<u8>, dataset::template::TemplateError>, CollectionError> {
+    let cx = context(store, regime).await?;
+    let sub = open(store, who, &cx.regime.key, unit, period).await?;
+    let unit = cx
+        .registry
+        .get(unit.as_str())
+        .cloned()
+        .ok_or_else(|| CollectionError::NotFound(format!("no unit '{unit}'")))?;
+    let previous = previous_values(store, &unit.key, period).await?;
+    let made = crate::work::compute(move || {
+        dataset::template::generate(
+            &cx.form(),
+            &unit,
+            period,
+            sub.as_ref(),
+            &|i| previous.get(i.code.as_str()).cloned(),
+            lang,
+        )
+    })
+    .await?;
+    Ok(made)
+}
+
+/// `dataset::template::read` for an upload, on a blocking thread with the other heavy
+/// work (see `crate::work`). Should the reader fail in a way of its own, the file is
+/// damaged.
+pub async fn read_template(
+    bytes: Vec<u8>,
+    cx: std::sync::Arc<Context>,
+    unit: UnitKey,
+    period: Period,
+) -> Result<(Vec<ValueInput>, Vec<FieldError>), dataset::template::TemplateError> {
+    crate::work::compute(move || dataset::template::read(&bytes, &cx.form(), &unit, period))
+        .await
+        .unwrap_or_else(|_| Err(dataset::template::TemplateError::Damaged("the workbook could not be read".into())))
 }
 
 pub async fn context(store: &Store, regime: &str) -> Result<Context, CollectionError> {
@@ -245,7 +262,7 @@ pub fn check_inputs(indicators: &[Indicator], inputs: &[ValueInput]) -> Result<V
         errors.push(FieldError {
             indicator: input.indicator.clone(),
             field: field.to_owned(),
-            place: input.row.and_then(|r| crate::template::column_of(field).map(|c| format!("{c}{r}"))),
+            place: input.row.and_then(|r| dataset::template::column_of(field).map(|c| format!("{c}{r}"))),
             message: vi,
             message_en: en,
         });

@@ -16,7 +16,6 @@ pub mod report;
 mod retry;
 mod scoring;
 pub mod simulate;
-pub mod template;
 pub mod views;
 pub mod work;
 

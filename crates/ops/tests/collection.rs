@@ -340,10 +340,17 @@ async fn the_excel_template(db: &TestDb) {
         ("dx.steering_meetings", number("4")),
         ("dx.plan_issued", Datum::YesNo(true)),
     ]);
-    let bytes =
-        ops::template::generate(&cx, &unit, period(), Some(&filled), &|_| Some("50".into()), model::Lang::Vi).unwrap();
+    let bytes = dataset::template::generate(
+        &cx.form(),
+        &unit,
+        period(),
+        Some(&filled),
+        &|_| Some("50".into()),
+        model::Lang::Vi,
+    )
+    .unwrap();
     // Read back: the text in a number cell is an error at its cell; nothing stored.
-    let (inputs, cell_errors) = ops::template::read(&bytes, &cx, &key("ha-noi"), period()).unwrap();
+    let (inputs, cell_errors) = dataset::template::read(&bytes, &cx.form(), &key("ha-noi"), period()).unwrap();
     assert!(cell_errors.is_empty());
     assert_eq!(inputs.len(), 6);
     let hanoi = who(Role::Reporter, &["ha-noi"]);
@@ -359,25 +366,26 @@ async fn the_excel_template(db: &TestDb) {
     // A good one is taken whole, Vietnamese yes included.
     let mut good = filled.clone();
     good.values[2].value = number("95");
-    let bytes = ops::template::generate(&cx, &unit, period(), Some(&good), &|_| None, model::Lang::Vi).unwrap();
-    let (inputs, _) = ops::template::read(&bytes, &cx, &key("ha-noi"), period()).unwrap();
+    let bytes =
+        dataset::template::generate(&cx.form(), &unit, period(), Some(&good), &|_| None, model::Lang::Vi).unwrap();
+    let (inputs, _) = dataset::template::read(&bytes, &cx.form(), &key("ha-noi"), period()).unwrap();
     let sub = ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &inputs, Vec::new()).await.unwrap();
     let got: Vec<(String, String)> = sub.values.iter().map(|v| (v.indicator.to_string(), v.value.to_text())).collect();
     assert!(got.contains(&("service.online_dossier_rate".into(), "61.5".into())), "{got:?}");
     assert!(got.contains(&("dx.plan_issued".into(), "yes".into())), "{got:?}");
 
     // The wrong unit's or period's template, a damaged file, something that is not Excel.
-    let err = ops::template::read(&bytes, &cx, &key("hai-phong-2025"), period()).unwrap_err();
+    let err = dataset::template::read(&bytes, &cx.form(), &key("hai-phong-2025"), period()).unwrap_err();
     assert!(err.vi().contains("dành cho đơn vị «ha-noi»"), "{}", err.vi());
-    let err = ops::template::read(&bytes, &cx, &key("ha-noi"), "2025-H2".parse().unwrap()).unwrap_err();
+    let err = dataset::template::read(&bytes, &cx.form(), &key("ha-noi"), "2025-H2".parse().unwrap()).unwrap_err();
     assert!(err.vi().contains("kỳ báo cáo «2026-H1»"), "{}", err.vi());
     assert!(matches!(
-        ops::template::read(b"PK\x03\x04 not really", &cx, &key("ha-noi"), period()),
-        Err(ops::template::TemplateError::NotExcel)
+        dataset::template::read(b"PK\x03\x04 not really", &cx.form(), &key("ha-noi"), period()),
+        Err(dataset::template::TemplateError::NotExcel)
     ));
     assert!(matches!(
-        ops::template::read(b"indicator,value\n", &cx, &key("ha-noi"), period()),
-        Err(ops::template::TemplateError::NotExcel)
+        dataset::template::read(b"indicator,value\n", &cx.form(), &key("ha-noi"), period()),
+        Err(dataset::template::TemplateError::NotExcel)
     ));
     let report = report::render(
         &report::Document {
@@ -393,8 +401,8 @@ async fn the_excel_template(db: &TestDb) {
     )
     .unwrap();
     assert!(matches!(
-        ops::template::read(&report, &cx, &key("ha-noi"), period()),
-        Err(ops::template::TemplateError::Damaged(_))
+        dataset::template::read(&report, &cx.form(), &key("ha-noi"), period()),
+        Err(dataset::template::TemplateError::Damaged(_))
     ));
 }
 
@@ -449,7 +457,7 @@ async fn hostile_workbooks(db: &TestDb) {
     load(db).await;
     let cx = ops::collection::context(&db.store, REGIME).await.unwrap();
     let unit = cx.registry.get("ha-noi").unwrap().clone();
-    let good = ops::template::generate(&cx, &unit, period(), None, &|_| None, model::Lang::Vi).unwrap();
+    let good = dataset::template::generate(&cx.form(), &unit, period(), None, &|_| None, model::Lang::Vi).unwrap();
     let dimension = |text: String| {
         let start = text.find("<dimension ref=\"").unwrap();
         let end = start + text[start..].find("/>").unwrap() + 2;
@@ -472,21 +480,22 @@ async fn hostile_workbooks(db: &TestDb) {
     ];
     for (what, bytes) in cases {
         assert!(bytes.len() < 1 << 20, "{what}: {} bytes on the wire", bytes.len());
-        let err = ops::template::read(&bytes, &cx, &key("ha-noi"), period()).unwrap_err();
+        let err = dataset::template::read(&bytes, &cx.form(), &key("ha-noi"), period()).unwrap_err();
         assert!(
-            matches!(err, ops::template::TemplateError::TooLarge(_) | ops::template::TemplateError::Damaged(_)),
+            matches!(err, dataset::template::TemplateError::TooLarge(_) | dataset::template::TemplateError::Damaged(_)),
             "{what}: {err:?}"
         );
         assert!(err.vi().starts_with("Tệp"), "{what}: {}", err.vi());
     }
     // A figure of more digits than a floating-point number holds comes back as it was.
     let big = fake_submission(vec![("dx.steering_meetings", Datum::Number("999999999999999999".parse().unwrap()))]);
-    let bytes = ops::template::generate(&cx, &unit, period(), Some(&big), &|_| None, model::Lang::Vi).unwrap();
-    let (inputs, _) = ops::template::read(&bytes, &cx, &key("ha-noi"), period()).unwrap();
+    let bytes =
+        dataset::template::generate(&cx.form(), &unit, period(), Some(&big), &|_| None, model::Lang::Vi).unwrap();
+    let (inputs, _) = dataset::template::read(&bytes, &cx.form(), &key("ha-noi"), period()).unwrap();
     let back = inputs.iter().find(|i| i.indicator == "dx.steering_meetings").unwrap();
     assert_eq!(back.value, "999999999999999999");
     // The untouched template still reads.
-    let (inputs, errors) = ops::template::read(&good, &cx, &key("ha-noi"), period()).unwrap();
+    let (inputs, errors) = dataset::template::read(&good, &cx.form(), &key("ha-noi"), period()).unwrap();
     assert_eq!((inputs.len(), errors.len()), (6, 0));
     assert!(db.store.submission_for(&REGIME.parse().unwrap(), &key("ha-noi"), period()).await.unwrap().is_none());
 }
@@ -497,13 +506,14 @@ async fn formulas_are_refused(db: &TestDb) {
     let cx = ops::collection::context(s, REGIME).await.unwrap();
     let unit = cx.registry.get("ha-noi").unwrap().clone();
     let filled = fake_submission(vec![("service.online_dossier_rate", Datum::Number("61.5".parse().unwrap()))]);
-    let bytes = ops::template::generate(&cx, &unit, period(), Some(&filled), &|_| None, model::Lang::Vi).unwrap();
+    let bytes =
+        dataset::template::generate(&cx.form(), &unit, period(), Some(&filled), &|_| None, model::Lang::Vi).unwrap();
     let formula = with_cell(&bytes, "E8", r#"<c r="E8"><f>50+11.5</f><v>61.5</v></c>"#);
-    let (_, errors) = ops::template::read(&formula, &cx, &key("ha-noi"), period()).unwrap();
+    let (_, errors) = dataset::template::read(&formula, &cx.form(), &key("ha-noi"), period()).unwrap();
     let found: Vec<(Option<&str>, &str)> = errors.iter().map(|e| (e.place.as_deref(), e.message.as_str())).collect();
     assert_eq!(found, [(Some("E8"), "ô chứa công thức; hãy nhập giá trị")]);
     let hanoi = who(Role::Reporter, &["ha-noi"]);
-    let (inputs, errors) = ops::template::read(&formula, &cx, &key("ha-noi"), period()).unwrap();
+    let (inputs, errors) = dataset::template::read(&formula, &cx.form(), &key("ha-noi"), period()).unwrap();
     assert!(matches!(
         ops::collection::save(s, &hanoi, REGIME, &key("ha-noi"), period(), &inputs, errors).await,
         Err(CollectionError::Invalid(_))
@@ -512,8 +522,8 @@ async fn formulas_are_refused(db: &TestDb) {
     // A row whose indicator code was changed is a changed template.
     let changed = with_cell(&bytes, "A9", r#"<c r="A9" t="inlineStr"><is><t>dx.other</t></is></c>"#);
     assert!(matches!(
-        ops::template::read(&changed, &cx, &key("ha-noi"), period()),
-        Err(ops::template::TemplateError::Damaged(_))
+        dataset::template::read(&changed, &cx.form(), &key("ha-noi"), period()),
+        Err(dataset::template::TemplateError::Damaged(_))
     ));
 }
 

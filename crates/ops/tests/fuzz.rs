@@ -165,9 +165,10 @@ fn workbooks() {
     let cx = rt.block_on(ops::collection::context(&db.store, "dia-phuong-6-thang")).unwrap();
     let unit = cx.registry.get("ha-noi").unwrap().clone();
     let period = "2026-H1".parse().unwrap();
-    let template = ops::template::generate(&cx, &unit, period, None, &|_| Some("50".into()), model::Lang::Vi).unwrap();
+    let template =
+        dataset::template::generate(&cx.form(), &unit, period, None, &|_| Some("50".into()), model::Lang::Vi).unwrap();
     let read = |input: &[u8]| {
-        let _ = ops::template::read(input, &cx, &unit.key, period);
+        let _ = dataset::template::read(input, &cx.form(), &unit.key, period);
     };
     // The archive's bytes as they are: most edits break a checksum.
     fuzz::run("workbook.bytes", std::slice::from_ref(&template), fuzz::cases(1000), read);

@@ -190,6 +190,7 @@ impl From<ops::collection::CollectionError> for ApiError {
             }
             C::Workflow(w) => ApiError::Conflict(w.to_string()),
             C::Store(s) => ApiError::Store(s),
+            C::Work(w) => ApiError::Work(w),
         }
     }
 }

@@ -72,7 +72,7 @@ async fn workbook(store: &store::Store, period: Period, edoc: Datum) -> Vec<u8> 
         ("dx.plan_issued", Datum::YesNo(true)),
     ];
     let filled = testkit::draft_submission(REGIME, "ha-noi", period, &values);
-    ops::template::generate(&cx, &unit, period, Some(&filled), &|_| None, Lang::Vi).unwrap()
+    dataset::template::generate(&cx.form(), &unit, period, Some(&filled), &|_| None, Lang::Vi).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -148,7 +148,7 @@ async fn hostile_upload(db: &TestDb) {
     let cx = ops::collection::context(&db.store, REGIME).await.unwrap();
     let unit = cx.registry.get("ha-noi").unwrap().clone();
     let period = "2026-H1".parse().unwrap();
-    let good = ops::template::generate(&cx, &unit, period, None, &|_| None, model::Lang::Vi).unwrap();
+    let good = dataset::template::generate(&cx.form(), &unit, period, None, &|_| None, model::Lang::Vi).unwrap();
     let hostile = {
         use std::io::{Read, Write};
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();

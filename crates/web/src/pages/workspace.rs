@@ -349,17 +349,9 @@ pub async fn template(
     if !who.can_report_for(&t.unit) {
         return Err(ApiError::Forbidden("this account does not report for this unit".into()));
     }
-    let cx = ops::collection::context(&state.store, &t.regime).await?;
-    let sub = ops::collection::open(&state.store, who, &cx.regime.key, &t.unit, t.period).await?;
-    let unit =
-        cx.registry.get(t.unit.as_str()).cloned().ok_or_else(|| ApiError::NotFound(format!("no unit '{}'", t.unit)))?;
-    let previous = ops::collection::previous_values(&state.store, &t.unit, t.period).await?;
-    let period = t.period;
-    let bytes = ops::work::compute(move || {
-        ops::template::generate(&cx, &unit, period, sub.as_ref(), &|i| previous.get(i.code.as_str()).cloned(), lang)
-    })
-    .await?
-    .map_err(|e| ApiError::Render(e.to_string()))?;
+    let bytes = ops::collection::template(&state.store, who, &t.regime, &t.unit, t.period, lang)
+        .await?
+        .map_err(|e| ApiError::Render(e.to_string()))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -420,7 +412,7 @@ pub async fn upload(
         .await;
     };
     let cx = std::sync::Arc::new(ops::collection::context(&state.store, &t.regime).await?);
-    let (inputs, cell_errors) = match ops::template::read_upload(bytes, cx, t.unit.clone(), t.period).await {
+    let (inputs, cell_errors) = match ops::collection::read_template(bytes, cx, t.unit.clone(), t.period).await {
         Ok(read) => read,
         Err(e) => {
             let message = match lang {

@@ -7,15 +7,57 @@ mod read;
 
 pub use read::{MAX_INFLATED, MAX_PART, read};
 
-use std::sync::Arc;
-
-use model::collection::Submission;
+use model::collection::{Regime, Submission};
 use model::{Indicator, IndicatorKind, Lang, Period, UnitKey, display};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationRule, Format, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use crate::collection::Context;
+/// What a template is made for: a regime and the indicators it asks for, in order.
+#[derive(Clone, Copy)]
+pub struct Form<'a> {
+    pub regime: &'a Regime,
+    pub indicators: &'a [Indicator],
+}
+
+/// A figure as typed or read from a cell, before it is checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValueInput {
+    pub indicator: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub numerator: String,
+    #[serde(default)]
+    pub denominator: String,
+    #[serde(default)]
+    pub note: String,
+    /// The workbook row it was read from, so an error names its cell ("E8").
+    #[serde(skip)]
+    pub row: Option<u32>,
+}
+
+/// One figure that could not be taken, with where it is and why, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub indicator: String,
+    /// value, numerator, denominator or note.
+    pub field: String,
+    /// The cell of a workbook ("E8"), if it came from one.
+    pub place: Option<String>,
+    pub message: String,
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn in_lang(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.message,
+            Lang::En => &self.message_en,
+        }
+    }
+}
 
 const META_SHEET: &str = "_dxmon";
 const MAGIC: &str = "dxmon-template";
@@ -111,19 +153,6 @@ impl Excess {
     }
 }
 
-/// `read` for an upload, on a blocking thread with the other heavy work (see
-/// `crate::work`). Should the reader fail in a way of its own, the file is damaged.
-pub async fn read_upload(
-    bytes: Vec<u8>,
-    cx: Arc<Context>,
-    unit: UnitKey,
-    period: Period,
-) -> Result<(Vec<crate::collection::ValueInput>, Vec<crate::collection::FieldError>), TemplateError> {
-    crate::work::compute(move || read(&bytes, &cx, &unit, period))
-        .await
-        .unwrap_or_else(|_| Err(TemplateError::Damaged("the workbook could not be read".into())))
-}
-
 fn t(lang: Lang, vi: &str, en: &str) -> String {
     lang.pick(vi, Some(en)).to_owned()
 }
@@ -154,7 +183,7 @@ fn validation(i: &Indicator, lang: Lang) -> Result<Option<DataValidation>, XlsxE
 /// The template for one unit and period, filled with what the unit has entered so far,
 /// and last period's figures for reference.
 pub fn generate(
-    cx: &Context,
+    cx: &Form<'_>,
     unit: &model::Unit,
     period: Period,
     current: Option<&Submission>,
@@ -264,7 +293,7 @@ fn exact_f64(d: rust_decimal::Decimal) -> Option<f64> {
     (back == d.normalize()).then_some(x)
 }
 
-fn meta(sheet: &mut Worksheet, cx: &Context, unit: &UnitKey, period: Period) -> Result<(), XlsxError> {
+fn meta(sheet: &mut Worksheet, cx: &Form<'_>, unit: &UnitKey, period: Period) -> Result<(), XlsxError> {
     sheet.set_name(META_SHEET)?;
     let codes: Vec<&str> = cx.indicators.iter().map(|i| i.code.as_str()).collect();
     for (r, (k, v)) in [

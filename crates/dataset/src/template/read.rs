@@ -12,7 +12,7 @@ use chrono::{Days, NaiveDate};
 use model::{Period, UnitKey};
 
 use super::{Excess, HEADER_ROW, MAGIC, META_SHEET, TemplateError, column_of};
-use crate::collection::{Context, FieldError, ValueInput};
+use super::{FieldError, Form, ValueInput};
 
 /// The most parts a template's archive may hold (one made by dxmon has about a dozen).
 const MAX_PARTS: usize = 100;
@@ -213,7 +213,7 @@ fn cell_text(d: &Data) -> Result<String, String> {
 /// the figures mean is checked by `collection::check_inputs`.
 pub fn read(
     bytes: &[u8],
-    cx: &Context,
+    cx: &Form<'_>,
     unit: &UnitKey,
     period: Period,
 ) -> Result<(Vec<ValueInput>, Vec<FieldError>), TemplateError> {
