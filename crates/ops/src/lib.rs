@@ -13,7 +13,6 @@ pub mod progress;
 mod ranking;
 pub mod read;
 pub mod report;
-mod retry;
 mod scoring;
 pub mod simulate;
 pub mod views;

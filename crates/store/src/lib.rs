@@ -12,6 +12,7 @@ mod collection;
 mod conn;
 mod measure;
 mod read;
+mod retry;
 mod rows;
 mod write;
 
@@ -24,7 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use accounts::{Attempt, LoginRule, NewUser, Token, User};
 pub use collection::{AuditEntry, AuditFilter, NewAudit, SubmissionFilter};
-pub use measure::{Checkpointer, EventWriter, Feed, RollupSnapshot, WriteAheadLog};
+pub use measure::{Checkpointer, EventSink, EventWriter, Failure, Feed, RollupSnapshot, WithFee, WriteAheadLog};
 pub use read::{IndicatorFilter, Page, Paged, TargetFilter, TaskFilter, UnitFilter, ValueFilter};
 pub use write::ApplyReport;
 

@@ -1,9 +1,6 @@
 //! Taking in a batch: check every line, refuse the batch if it speaks for a unit the
-//! sender may not, store the good events, answer with counts and reasons.
-//!
-//! With SQLite, batches go to the single writer (`writer`). PostgreSQL takes each batch
-//! in its own transaction; its roll-up updates are additive, so servers sharing a
-//! database count exactly.
+//! sender may not, store the good events through the store's `EventSink` (which
+//! answers once they are on disk), answer with counts and reasons.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -13,11 +10,9 @@ use model::UnitKey;
 use model::access::{Principal, Role};
 use model::measure::{Batch, Stored};
 use serde::Serialize;
-use store::{Store, StoreError};
-use tokio::sync::{mpsc, oneshot};
+use store::{EventSink, Store, StoreError};
 
 use super::intake::{BatchError, Catalogue, LineError, check, clip, inflate, split_body};
-use super::writer::{self, Failure, Job};
 use crate::work::{self, WorkError};
 
 /// At most this many refused lines, and as many conflicts, are listed in an answer; the
@@ -80,8 +75,6 @@ pub enum IngestError {
     NotMachine,
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the event writer has stopped")]
-    Stopped,
     #[error(transparent)]
     Work(#[from] WorkError),
 }
@@ -97,8 +90,7 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct Ingestor {
     store: Store,
     clock: Clock,
-    /// With SQLite: the writer's queue, and where it tells of a failed flush.
-    queue: Option<(mpsc::Sender<Job>, Arc<Failure>)>,
+    sink: EventSink,
     catalogue: RwLock<Option<(Instant, Arc<Catalogue>)>>,
 }
 
@@ -150,12 +142,12 @@ impl Ingestor {
     /// An ingestor for `store`; with SQLite it starts the writer thread, which ends
     /// when the ingestor is dropped.
     pub fn new(store: Store) -> Ingestor {
-        let queue = match store.backend() {
-            // Should the thread not start, batches go through the pool: as exact, slower.
-            store::Backend::Sqlite => writer::start(store.clone()),
-            store::Backend::Postgres => None,
-        };
-        Ingestor { store, clock: Arc::new(Utc::now), queue, catalogue: RwLock::new(None) }
+        Ingestor {
+            sink: EventSink::start(store.clone()),
+            store,
+            clock: Arc::new(Utc::now),
+            catalogue: RwLock::new(None),
+        }
     }
 
     /// The same ingestor reading the time from `clock`.
@@ -165,7 +157,7 @@ impl Ingestor {
 
     /// Why events are no longer taken, once a flush to disk has failed.
     pub fn failure(&self) -> Option<&str> {
-        self.queue.as_ref().and_then(|(_, f)| f.reason())
+        self.sink.failure()
     }
 
     pub async fn catalogue(&self) -> Result<Arc<Catalogue>, StoreError> {
@@ -215,7 +207,8 @@ impl Ingestor {
         let within: Vec<(usize, String)> =
             batch.conflicting.iter().map(|&(i, k)| (lines[i], batch.events[k].event_id.clone())).collect();
         let ids: Vec<String> = batch.events.iter().map(|e| e.event_id.clone()).collect();
-        let stored = self.store_batch(batch, catalogue, now).await?;
+        let with_fee: store::WithFee = Arc::new(move |p: &str| catalogue.with_fee(p));
+        let stored = self.sink.store(batch, with_fee, now).await?;
         for (k, s) in stored.iter().enumerate() {
             match s {
                 Stored::New => outcome.accepted += 1,
@@ -234,36 +227,4 @@ impl Ingestor {
         metrics::counter!("dxmon_events_rejected_total").increment(outcome.rejected as u64);
         Ok(outcome)
     }
-
-    /// Stores a batch; says for each of its distinct events what became of it.
-    async fn store_batch(
-        &self,
-        batch: Batch,
-        catalogue: Arc<Catalogue>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Stored>, IngestError> {
-        match &self.queue {
-            Some((queue, _)) => {
-                let (reply, answer) = oneshot::channel();
-                queue.send(Job { batch, catalogue, now, reply }).await.map_err(|_| IngestError::Stopped)?;
-                Ok(answer.await.map_err(|_| IngestError::Stopped)??)
-            }
-            None => {
-                let mut flags = with_retries(&self.store, std::slice::from_ref(&batch), &catalogue, now).await?;
-                Ok(flags.pop().unwrap_or_default())
-            }
-        }
-    }
-}
-
-/// Stores, trying again when PostgreSQL picks this transaction as a deadlock victim or
-/// cannot serialise it.
-async fn with_retries(
-    store: &Store,
-    batches: &[Batch],
-    catalogue: &Catalogue,
-    now: DateTime<Utc>,
-) -> Result<Vec<Vec<Stored>>, StoreError> {
-    let with_fee = |p: &str| catalogue.with_fee(p);
-    crate::retry::transient(|| store.ingest_batches(batches, &with_fee, now)).await
 }

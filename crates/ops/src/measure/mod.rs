@@ -4,7 +4,6 @@
 
 mod ingest;
 pub mod intake;
-mod writer;
 
 pub use ingest::{Clock, IngestError, Ingestor, Outcome};
 

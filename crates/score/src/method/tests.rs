@@ -26,11 +26,13 @@ fn catalog(code: &str) -> Option<IndicatorInfo> {
 /// A methodology with every rule, shared with the other crates' tests.
 const BASE: &str = testkit::METHODOLOGY;
 
+type Values = Vec<(UnitKey, f64)>;
+
 /// Up to 30 units with values rounded to hundredths (so that some tie), and the same
 /// units in another order.
-fn units_in_two_orders() -> impl Strategy<Value = (Vec<(UnitKey, f64)>, Vec<(UnitKey, f64)>)> {
+fn units_in_two_orders() -> impl Strategy<Value = (Values, Values)> {
     proptest::collection::vec(0.0f64..1.0, 1..30).prop_flat_map(|values| {
-        let items: Vec<(UnitKey, f64)> = values
+        let items: Values = values
             .iter()
             .enumerate()
             .map(|(i, v)| (UnitKey::parse(&format!("u{i}")).unwrap(), (v * 100.0).round() / 100.0))

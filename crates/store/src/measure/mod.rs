@@ -6,9 +6,11 @@
 //! servers can do to the same row without losing a count.
 
 mod read;
+mod sink;
 mod sqlite_writer;
 
 pub use read::{Feed, RollupSnapshot};
+pub use sink::{EventSink, Failure, WithFee};
 pub use sqlite_writer::{Checkpointer, EventWriter, WriteAheadLog};
 
 use std::collections::HashSet;

@@ -104,7 +104,6 @@ impl From<IngestError> for ApiError {
             IngestError::Batch(_) => ApiError::BadRequest(e.to_string()),
             IngestError::OtherUnit { .. } | IngestError::NotMachine => ApiError::Forbidden(e.to_string()),
             IngestError::Store(s) => ApiError::Store(s),
-            IngestError::Stopped => ApiError::Unavailable(e.to_string()),
             IngestError::Work(w) => ApiError::Work(w),
         }
     }

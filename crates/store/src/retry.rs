@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use store::StoreError;
+use crate::StoreError;
 
 /// Tries after the first.
 const RETRIES: u32 = 5;

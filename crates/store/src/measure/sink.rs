@@ -1,9 +1,13 @@
-//! The SQLite write path. SQLite has one writer at a time, so batches are queued to a
-//! single writer thread that stores every batch waiting in one transaction (group
-//! commit), while the requests that follow are checked in parallel. Beside it, a
-//! flusher thread makes each committed group durable before its batches are answered,
-//! while the writer already stores the next group; and a checkpointer thread copies
-//! the write-ahead log back into the database file.
+//! Where a server's events are stored, and the promise it keeps: a batch is answered as
+//! stored only once it is on disk.
+//!
+//! With SQLite, which has one writer at a time, batches are queued to a single writer
+//! thread that stores every batch waiting in one transaction (group commit), while the
+//! requests that follow are checked in parallel. Beside it, a flusher thread makes each
+//! committed group durable before its batches are answered, while the writer already
+//! stores the next group; and a checkpointer thread copies the write-ahead log back
+//! into the database file. PostgreSQL takes each batch in its own transaction; its
+//! roll-up updates are additive, so servers sharing a database count exactly.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, OnceLock};
@@ -11,11 +15,15 @@ use std::thread;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use store::{Checkpointer, EventWriter, Store, StoreError, WriteAheadLog};
+use model::measure::{Batch, Stored};
 use tokio::sync::{mpsc, oneshot};
 
-use super::intake::Catalogue;
-use model::measure::{Batch, Stored};
+use super::{Checkpointer, EventWriter, WriteAheadLog};
+use crate::{Backend, Store, StoreError};
+
+/// Whether a procedure carries a fee: what an event's roll-ups depend on beside the
+/// event itself.
+pub type WithFee = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// The most events one group commit stores.
 const GROUP_EVENTS: usize = 100_000;
@@ -47,12 +55,12 @@ impl Failure {
     }
 }
 
-pub(super) struct Job {
-    pub batch: Batch,
-    pub catalogue: Arc<Catalogue>,
+struct Job {
+    batch: Batch,
+    with_fee: WithFee,
     /// When the batch was taken in: what its events are recorded at.
-    pub now: DateTime<Utc>,
-    pub reply: Reply,
+    now: DateTime<Utc>,
+    reply: Reply,
 }
 
 /// A committed group, answered once its log is on disk.
@@ -61,10 +69,53 @@ struct Committed {
     replies: Vec<(Reply, Vec<Stored>)>,
 }
 
+/// Stores batches of events for a server, durably, on either backend.
+pub struct EventSink {
+    store: Store,
+    /// With SQLite: the writer's queue, and where it tells of a failed flush.
+    queue: Option<(mpsc::Sender<Job>, Arc<Failure>)>,
+}
+
+impl EventSink {
+    /// A sink for `store`; with SQLite it starts the writer and flusher threads, which
+    /// end when the sink is dropped. Should they not start, batches go through the
+    /// pool: as exact, slower.
+    pub fn start(store: Store) -> EventSink {
+        let queue = match store.backend() {
+            Backend::Sqlite => start(store.clone()),
+            Backend::Postgres => None,
+        };
+        EventSink { store, queue }
+    }
+
+    /// Why events are no longer taken, once a flush to disk has failed.
+    pub fn failure(&self) -> Option<&str> {
+        self.queue.as_ref().and_then(|(_, f)| f.reason())
+    }
+
+    /// Stores a batch received at `now`; says for each of its distinct events what
+    /// became of it, once that is on disk. A store that cannot take it now (a failed
+    /// flush, a stopped writer, a database busy past the retries) says `Unavailable`.
+    pub async fn store(&self, batch: Batch, with_fee: WithFee, now: DateTime<Utc>) -> Result<Vec<Stored>, StoreError> {
+        match &self.queue {
+            Some((queue, _)) => {
+                let (reply, answer) = oneshot::channel();
+                queue.send(Job { batch, with_fee, now, reply }).await.map_err(|_| stopped())?;
+                answer.await.map_err(|_| stopped())?
+            }
+            None => {
+                let batches = std::slice::from_ref(&batch);
+                let mut flags = crate::retry::transient(|| self.store.ingest_batches(batches, &*with_fee, now)).await?;
+                Ok(flags.pop().unwrap_or_default())
+            }
+        }
+    }
+}
+
 /// Starts the writer and its flusher; returns the writer's queue and where a failure to
 /// flush is told, or `None` if a thread could not start. Both end when the queue's last
 /// sender is dropped.
-pub(super) fn start(store: Store) -> Option<(mpsc::Sender<Job>, Arc<Failure>)> {
+fn start(store: Store) -> Option<(mpsc::Sender<Job>, Arc<Failure>)> {
     let failure = Arc::new(Failure::default());
     let (to_flusher, committed) = channel();
     let flush_failure = failure.clone();
@@ -115,7 +166,7 @@ fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committe
         }
         metrics::histogram!("dxmon_event_group_events").record(count as f64);
         metrics::gauge!("dxmon_event_queue_depth").set(queue.len() as f64);
-        let (catalogue, now) = (jobs[jobs.len() - 1].catalogue.clone(), jobs[jobs.len() - 1].now);
+        let (with_fee, now) = (jobs[jobs.len() - 1].with_fee.clone(), jobs[jobs.len() - 1].now);
         let (batches, replies): (Vec<Batch>, Vec<Reply>) = jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
         if failure.reason().is_some() {
             open = None;
@@ -124,7 +175,7 @@ fn writer(store: Store, mut queue: mpsc::Receiver<Job>, flusher: Sender<Committe
             }
             continue;
         }
-        match store_group(&store, &mut open, &batches, &catalogue, now) {
+        match store_group(&store, &mut open, &batches, &*with_fee, now) {
             Ok((flags, log)) => {
                 let committed = Committed { log, replies: replies.into_iter().zip(flags).collect() };
                 if let Err(unsent) = flusher.send(committed) {
@@ -153,7 +204,7 @@ fn store_group(
     store: &Store,
     open: &mut Option<OpenWriter>,
     batches: &[Batch],
-    catalogue: &Catalogue,
+    with_fee: &(dyn Fn(&str) -> bool + Send + Sync),
     now: DateTime<Utc>,
 ) -> Result<(Vec<Vec<Stored>>, Arc<WriteAheadLog>), StoreError> {
     crate::retry::transient_blocking(|| {
@@ -161,7 +212,7 @@ fn store_group(
             Some(w) => w,
             None => open.insert(OpenWriter::new(store)?),
         };
-        let flags = writer.events.ingest(batches, &|p| catalogue.with_fee(p), now)?;
+        let flags = writer.events.ingest(batches, with_fee, now)?;
         Ok((flags, writer.log.clone()))
     })
 }
