@@ -198,6 +198,17 @@ async fn documents_itself_and_checks(db: &TestDb) {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {concrete}");
     }
     assert_eq!(documented.len(), 29, "every documented path is served: {documented:?}");
+    // Any operation may meet a busy database: each says so, and that it may be retried.
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let unavailable = &operation["responses"]["503"];
+            assert!(
+                unavailable["headers"]["Retry-After"].is_object()
+                    && unavailable["content"]["application/problem+json"].is_object(),
+                "{method} {path} does not document 503 with Retry-After: {operation}"
+            );
+        }
+    }
     // Every operation of the document, method and path, reaches a handler of its own:
     // neither the "no such endpoint" answer nor 405.
     for (path, operations) in spec["paths"].as_object().unwrap() {

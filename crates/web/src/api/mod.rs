@@ -130,13 +130,54 @@ fn documented() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the routes `router` serves.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented().split_for_parts().1
+    parts().1
+}
+
+/// The routes and their document, with what every operation may answer added to each.
+fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api, mut doc) = documented().split_for_parts();
+    answers_of_every_operation(&mut doc);
+    (api, doc)
+}
+
+/// Every operation reads or writes the database, so any may be answered 503 (with
+/// Retry-After) when the database is busy or unreachable or the event writer stopped.
+fn answers_of_every_operation(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, header::HeaderBuilder};
+    let unavailable = ResponseBuilder::new()
+        .description(
+            "The server cannot take this now (the database is busy or unreachable, the event writer stopped); \
+             the same request may be sent again after Retry-After seconds.",
+        )
+        .header("Retry-After", HeaderBuilder::new().description(Some("seconds to wait")).build())
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation.responses.responses.entry("503".into()).or_insert_with(|| unavailable.clone().into());
+        }
+    }
 }
 
 /// The API under /api/v1, with its document at /api/v1/openapi.json and problem details
 /// for any other address under it.
 pub fn router() -> Router<AppState> {
-    let (api, doc) = documented().split_for_parts();
+    let (api, doc) = parts();
     let json = Bytes::from(doc.to_json().unwrap_or_default());
     let document = move || {
         let json = json.clone();
