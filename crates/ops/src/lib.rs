@@ -15,7 +15,6 @@ pub mod read;
 pub mod report;
 mod scoring;
 pub mod simulate;
-pub mod views;
 pub mod work;
 
 pub use detail::{ComponentPart, GainPart, PartScore, UnitScores, unit_detail};

@@ -13,6 +13,7 @@
 mod live;
 mod memo;
 mod snapshot;
+pub mod views;
 
 pub use live::{Live, LiveUnit};
 pub use memo::Memo;

@@ -32,8 +32,8 @@ pub struct Snapshot {
     /// Reports as rendered, by period, unit, language, format and the day they were
     /// made on (a report of a period under way is as of today).
     pub reports: Memo<ReportKey, Vec<u8>>,
-    /// Pages' views, by what they show (see `crate::views`).
-    pub views: crate::views::Views,
+    /// Pages' views, by what they show (see `views`).
+    pub views: super::views::Views,
 }
 
 impl Snapshot {
@@ -73,7 +73,7 @@ impl Snapshot {
             ranked: Memo::new(256),
             rankings: Memo::new(512),
             reports: Memo::new(64),
-            views: crate::views::Views::default(),
+            views: super::views::Views::default(),
         }
     }
 

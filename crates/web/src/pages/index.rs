@@ -1,11 +1,11 @@
-//! The public overview, from the read model (`ops::views::Overview`).
+//! The public overview, from the read model (`ops::read::views::Overview`).
 
 use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use ops::views::{LiveFigures, Overview};
+use ops::read::views::{LiveFigures, Overview};
 
 use super::{PageFrame, PageLang, render};
 use crate::AppState;

@@ -1,6 +1,6 @@
 //! Public pages: rankings with a group filter and movement, a unit's profile with its
 //! figures and trends, and the list of reports. What each shows comes from the read
-//! model (`ops::views`); these only frame and render it.
+//! model (`ops::read::views`); these only frame and render it.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use model::{Period, display};
-use ops::views::{LiveFigures, RankingsQuery, RankingsView, UnitProfile};
+use ops::read::views::{LiveFigures, RankingsQuery, RankingsView, UnitProfile};
 use serde::Deserialize;
 
 use super::{PageFrame, PageLang, render};
